@@ -1,0 +1,46 @@
+# Quickstart: `make run` (app with demo data) and `make test` (the whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := app.py
+
+.PHONY: run test install assets translations migrate seed bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(MAKE) --no-print-directory assets translations
+
+assets:
+	@bash scripts/install-assets.sh
+
+translations:
+	$(BIN)/pybabel compile -f -d community/translations
+
+migrate:
+	$(BIN)/flask db upgrade
+
+seed:
+	$(BIN)/flask demo seed --if-empty
+
+run: install migrate seed
+	@echo ""
+	@echo "  共创社区 is running at http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password: demo12345): admin / staff: zhanggong / member: laowang"
+	@echo ""
+	$(BIN)/gunicorn --worker-class gthread -w 1 --threads 64 -b $(HOST):$(PORT) --access-logfile - app:app
+
+test: install
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) node_modules community/static/vendor

@@ -1,0 +1,103 @@
+"""共创社区 (Co-Create Community): create_app() wires extensions, domains and the CLI."""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from community.config import load_config
+from community.domains import module_exists
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each domain package exposes init_app(app): blueprints, CLI, listeners.
+# A package missing from this checkout is skipped, so domains can land one at a time.
+DOMAINS = (
+    "core.web",
+    "accounts",
+    "routing",
+    "feedback",
+    "notifications",
+    "realtime",
+    "search",
+    "moderation",
+    "pulse",
+    "api",
+    "demo",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    instance_path = Path(
+        (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or ROOT / "instance"
+    ).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(instance_path))
+    if config:
+        app.config.update(config)
+
+    _init_logging(app)
+    _init_extensions(app)
+    for name in DOMAINS:
+        module_name = f"community.{name}"
+        if not module_exists(module_name):
+            continue
+        module = importlib.import_module(module_name)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+    return app
+
+
+def _init_logging(app: Flask) -> None:
+    if not app.debug and not logging.getLogger().handlers:
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _init_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from community.accounts.services import load_user
+    from community.core.database import configure_engine
+    from community.core.events import install_session_hooks
+    from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from community.i18n import select_locale
+
+    if app.config["TRUST_PROXY_HEADERS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    # Import every model so metadata is complete for Alembic and create_all().
+    import community.models  # noqa: F401
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(app, db.engine)
+    install_session_hooks()
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # None: same origin only
+        max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 16 * 1024),
+        logger=False,
+        engineio_logger=False,
+    )

@@ -1,0 +1,113 @@
+"""Account pages: register, log in and out, profile, settings and API tokens."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from community.accounts import forms, services
+from community.core.errors import ValidationFailed
+from community.core.forms import render_form
+from community.core.pagination import clamp_page
+from community.core.urls import safe_next
+from community.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("feedback.home"))
+    form = forms.registration_form() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            user = services.register_user(form["username"], form["email"], form["password"],
+                                          display_name=form["display_name"])
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.pop("password", None)
+            return render_form("accounts/register.html", form=form, error=exc)
+        login_user(user)
+        flash(_("Welcome, %(name)s!", name=user.name), "success")
+        return redirect(safe_next(request.args.get("next"), url_for("feedback.home")))
+    return render_form("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN"], methods=["POST"])
+def login():
+    next_url = safe_next(request.values.get("next"), url_for("feedback.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = forms.login_form() if request.method == "POST" else {}
+    if request.method == "POST":
+        user = services.authenticate(form["login"], form["password"])
+        if user is None or not user.is_active:
+            message = _("This account is banned.") if user is not None else _("Wrong username or password.")
+            form.pop("password", None)
+            return render_form("accounts/login.html", form=form, error=ValidationFailed(message),
+                               next_url=next_url, status=401 if user is None else 403)
+        login_user(user, remember=form["remember"])
+        return redirect(next_url)
+    return render_form("accounts/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()  # Flask-Login's user_logged_out signal also drops this user's live sockets
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("feedback.home"))
+
+
+@bp.get("/u/<username>")
+def profile(username):
+    from community.feedback import services as feedback_services
+
+    user = services.get_user_by_username(username)
+    tab = request.args.get("tab", "posts")
+    page = clamp_page(request.args.get("page"))
+    if tab == "comments":
+        results = feedback_services.list_user_comments(current_user, user, page)
+    elif tab == "votes":
+        results = feedback_services.list_user_votes(current_user, user, page)
+    else:
+        tab = "posts"
+        results = feedback_services.list_posts(current_user, sort="new", author_id=user.id, page=page)
+    return render_template("accounts/profile.html", user=user, tab=tab, results=results)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    new_token = None
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "profile":
+                services.update_profile(current_user, display_name=request.form.get("display_name", ""),
+                                        locale=request.form.get("locale") or None)
+                flash(_("Saved."), "success")
+            elif action == "password":
+                services.change_password(current_user, request.form.get("current_password", ""),
+                                         request.form.get("new_password", ""))
+                db.session.commit()
+                login_user(current_user._get_current_object())  # keep this session, end the others
+                flash(_("Password changed. Other sessions were logged out."), "success")
+            elif action == "create_token":
+                _token, new_token = services.create_api_token(current_user, request.form.get("name", ""))
+                flash(_("Copy your token now; it will not be shown again."), "warning")
+            elif action == "revoke_token":
+                services.revoke_api_token(current_user, int(request.form.get("token_id", 0)))
+                flash(_("Token revoked."), "info")
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("accounts/settings.html", error=exc, tokens=services.list_api_tokens(current_user),
+                               form={"display_name": request.form.get("display_name", "")})
+        if new_token is None:
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", tokens=services.list_api_tokens(current_user),
+                           new_token=new_token, form={}, errors={})

@@ -1,0 +1,1 @@
+"""Shared core: clock, errors, domain events, permissions, text handling."""

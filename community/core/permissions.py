@@ -1,0 +1,131 @@
+"""Who may do what: one module every channel asks (page, API, search, socket, notification).
+
+Predicates take the acting user (or None / an anonymous user) and the object.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_staff(user) -> bool:
+    return _authenticated(user) and user.is_staff
+
+
+def is_moderator(user) -> bool:
+    return _authenticated(user) and user.is_moderator
+
+
+def is_admin(user) -> bool:
+    return _authenticated(user) and user.is_admin
+
+
+def can_write(user) -> bool:
+    """Logged in, not banned and not suspended."""
+    return _authenticated(user) and user.can_write
+
+
+def in_department(user, department_id) -> bool:
+    return _authenticated(user) and department_id is not None and department_id in user.department_ids
+
+
+# Posts -----------------------------------------------------------------------
+
+def can_view_post(user, post) -> bool:
+    if post is None:
+        return False
+    if post.is_deleted:
+        return is_moderator(user)
+    if post.is_hidden:
+        return is_staff(user) or (_authenticated(user) and user.id == post.author_id)
+    return True
+
+
+def visible_posts_clause(user, Post):
+    """SQL filter matching can_view_post for lists and counts (merged items excluded)."""
+    clauses = [Post.merged_into_id.is_(None)]
+    if is_moderator(user):
+        return sa.and_(*clauses)
+    clauses.append(Post.deleted_at.is_(None))
+    if is_staff(user):
+        return sa.and_(*clauses)
+    if _authenticated(user):
+        clauses.append(sa.or_(Post.is_hidden.is_(False), Post.author_id == user.id))
+    else:
+        clauses.append(Post.is_hidden.is_(False))
+    return sa.and_(*clauses)
+
+
+def can_manage_post(user, post) -> bool:
+    """Triage: status changes, assignment, official replies. Own department, or moderator."""
+    if not can_write(user) or not post.is_feedback:
+        return False
+    return is_moderator(user) or (is_staff(user) and in_department(user, post.department_id))
+
+
+def can_reply_officially(user, post) -> bool:
+    if not can_write(user) or not is_staff(user):
+        return False
+    return is_admin(user) or in_department(user, post.department_id) or (
+        not post.department_id and is_moderator(user)
+    )
+
+
+def can_edit_post(user, post) -> bool:
+    if not can_write(user):
+        return False
+    if is_moderator(user):
+        return True
+    return user.id == post.author_id and not post.is_locked and not post.is_hidden
+
+
+def can_comment(user, post) -> bool:
+    if not can_write(user) or not can_view_post(user, post) or post.merged_into_id:
+        return False
+    return not post.is_locked or is_moderator(user)
+
+
+def can_vote(user, post) -> bool:
+    return (
+        can_write(user)
+        and post.is_feedback
+        and post.is_public
+        and not post.merged_into_id
+    )
+
+
+def can_follow(user, post) -> bool:
+    return _authenticated(user) and can_view_post(user, post)
+
+
+def is_author(user, post) -> bool:
+    return _authenticated(user) and user.id == post.author_id
+
+
+# Comments --------------------------------------------------------------------
+
+def can_view_comment(user, comment) -> bool:
+    if comment.is_internal:
+        return is_staff(user)
+    if comment.is_hidden:
+        return is_staff(user) or (_authenticated(user) and user.id == comment.author_id)
+    return True
+
+
+def can_see_internal_notes(user) -> bool:
+    return is_staff(user)
+
+
+def can_edit_comment(user, comment) -> bool:
+    if not can_write(user) or comment.is_deleted:
+        return False
+    return is_moderator(user) or user.id == comment.author_id
+
+
+# Administration ----------------------------------------------------------------
+
+def can_manage_routing(user) -> bool:
+    return is_admin(user)

@@ -1,0 +1,171 @@
+"""Web plumbing shared by all blueprints: errors, security headers, template helpers."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from community.core import clock
+from community.core.database import write_intent
+from community.core.errors import DomainError
+from community.core.urls import safe_next
+from community.i18n import LOCALE_COOKIE
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("core", __name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ERROR_TEXT = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    401: (_l("Please log in"), _l("You need to log in to do that.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do that.")),
+    404: (_l("Page not found"), _l("This page does not exist, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("That method is not allowed here.")),
+    409: (_l("Conflict"), _l("That conflicts with the current state.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    422: (_l("Check your input"), _l("Please correct the highlighted fields.")),
+    429: (_l("Slow down"), _l("Too many requests. Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("We hit an error on our side. Your data is safe; please try again.")),
+}
+
+ERROR_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+               429: "rate_limited", 500: "server_error"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, *, code: str | None = None, message=None, fields: dict | None = None):
+    title, default_message = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400])
+    message = message or default_message
+    if wants_json():
+        body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": str(message)}}
+        if fields:
+            body["error"]["fields"] = {k: str(v) for k, v in fields.items()}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=title, message=message, fields=fields), status
+
+
+@bp.app_errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    from community.extensions import db
+
+    db.session.rollback()
+    return error_response(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+
+
+@bp.app_errorhandler(CSRFError)
+def _csrf_error(exc):
+    return error_response(400, code="csrf_failed",
+                          message=_l("Your form expired or came from another site. Please reload the page and try again."))
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    if exc.code and exc.code < 400:
+        return exc
+    if exc.code == 429:
+        return error_response(429)
+    return error_response(exc.code or 500)
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        from community.extensions import db
+
+        db.session.rollback()
+    except Exception:  # pragma: no cover - the original error matters more
+        pass
+    return error_response(500)
+
+
+@bp.before_app_request
+def _mark_write_intent():
+    write_intent.set(request.method not in SAFE_METHODS)
+    g.request_started = clock.now()
+
+
+@bp.after_app_request
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+@bp.post("/locale")
+def set_locale():
+    """Switch the UI language (stored in a cookie, and on the account when logged in)."""
+    from flask_login import current_user
+
+    locale = request.form.get("locale", "")
+    target = safe_next(request.form.get("next"), "/")
+    response = make_response(redirect(target))
+    if locale in current_app.config["LANGUAGES"]:
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            from community.accounts.services import update_profile
+            from community.extensions import db
+
+            update_profile(current_user, locale=locale)
+            db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True}
+
+
+def duration(seconds) -> str:
+    if seconds is None:
+        return ""
+    return format_timedelta(timedelta(seconds=int(seconds)), threshold=1.0, granularity="minute")
+
+
+def when(dt) -> str:
+    if dt is None:
+        return ""
+    return format_timedelta(dt - clock.now(), add_direction=True, threshold=1.0, granularity="minute")
+
+
+def url_with(**overrides) -> str:
+    """The current page's URL with some query arguments replaced (None removes one)."""
+    from flask import url_for
+
+    args = request.args.to_dict()
+    args.update(overrides)
+    args = {k: v for k, v in args.items() if v is not None and k not in (request.view_args or {})}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(csrf_token=generate_csrf, get_locale=get_locale, now=clock.now, url_with=url_with)
+    from community.core.text import excerpt, sanitize_html
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(duration=duration, when=when, sanitized=sanitize_html, excerpt=excerpt,
+                                 datetime=lambda dt, fmt="medium": format_datetime(dt, fmt) if dt else "")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

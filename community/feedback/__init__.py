@@ -1,0 +1,11 @@
+"""Feedback, trial reports and discussions: posting, workflow, timeline, votes."""
+
+
+def init_app(app):
+    from community.feedback import views
+    from community.feedback.workflow import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
+
+    app.register_blueprint(views.bp)
+    # Globals (not a context processor) so imported macros see them too.
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, KIND_LABELS=KIND_LABELS,
+                                 SORT_LABELS=views.SORT_LABELS)

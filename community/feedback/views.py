@@ -1,0 +1,371 @@
+"""Feedback pages: lists, item page with timeline, posting, comments, votes and staff actions."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from community.accounts.models import User
+from community.core import permissions
+from community.core.errors import DomainError, ValidationFailed
+from community.core.forms import render_form
+from community.core.limits import write_limited
+from community.core.pagination import clamp_page
+from community.core.text import render_markdown
+from community.extensions import db
+from community.feedback import forms, services
+from community.feedback.workflow import (
+    KIND_LABELS, RATING_DIMENSIONS, STATUS_LABELS, STATUSES, TYPE_LABELS, allowed_transitions,
+)
+from community.routing import services as routing
+from community.routing.models import Category
+
+bp = Blueprint("feedback", __name__)
+
+SORT_LABELS = {"hot": _l("Hot"), "new": _l("New"), "votes": _l("Most voted"), "unanswered": _l("Unanswered"),
+               "active": _l("Active")}
+
+
+def _list_args() -> dict:
+    sort = request.args.get("sort", "hot")
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    feedback_type = request.args.get("type") or None
+    return {
+        "sort": sort if sort in services.SORTS else "hot",
+        "status": status if status in STATUSES else None,
+        "kind": kind if kind in KIND_LABELS else None,
+        "feedback_type": feedback_type if feedback_type in TYPE_LABELS else None,
+        "page": clamp_page(request.args.get("page")),
+    }
+
+
+def _render_list(template: str, **context):
+    args = _list_args()
+    results = services.list_posts(current_user, category_id=context.get("category_id"),
+                                  product_id=context.get("product_id"), **args)
+    voted = services.voted_post_ids(current_user, [p.id for p in results.items])
+    return render_template(template, results=results, voted=voted, args=args, categories=routing.list_categories(),
+                           **context)
+
+
+@bp.get("/")
+def home():
+    return _render_list("feedback/home.html")
+
+
+@bp.get("/c/<slug>")
+def category(slug):
+    cat = routing.get_category(slug)
+    return _render_list("feedback/category.html", category=cat, category_id=cat.id)
+
+
+@bp.get("/products")
+def products():
+    return render_template("feedback/products.html", products=services.list_products())
+
+
+@bp.get("/p/<slug>")
+def product(slug):
+    prod = services.get_product(slug)
+    return _render_list("feedback/product.html", product=prod, product_id=prod.id,
+                        ratings=services.product_ratings(prod))
+
+
+# Posting ------------------------------------------------------------------------
+
+def _compose_context(form):
+    return {"categories": routing.list_categories(), "products": services.list_products(),
+            "kinds": KIND_LABELS, "types": TYPE_LABELS, "dimensions": RATING_DIMENSIONS, "form": form}
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_post():
+    if request.method == "GET":
+        form = {"kind": request.args.get("kind", "feedback"), "category": request.args.get("category", ""),
+                "feedback_type": request.args.get("type", "bug"), "product": request.args.get("product", ""),
+                "ratings": {}}
+        return render_form("feedback/compose.html", **_compose_context(form))
+    form = forms.post_form()
+    category = db.session.execute(sa.select(Category).where(Category.slug == form["category"])).scalar_one_or_none()
+    product = None
+    if form["product"]:
+        try:
+            product = services.get_product(form["product"])
+        except DomainError:
+            product = None
+    try:
+        post = services.submit_post(current_user, kind=form["kind"], title=form["title"], body=form["body"],
+                                    category=category, feedback_type=form["feedback_type"] or None,
+                                    product=product, trial=forms.trial_fields(form))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        context = _compose_context(form)
+        context.pop("form")
+        return render_form("feedback/compose.html", error=exc, form=form, **context)
+    flash(_("Posted. Thank you!"), "success")
+    return redirect(url_for("feedback.show_post", post_id=post.id))
+
+
+@bp.post("/preview")
+@login_required
+def preview():
+    """Markdown preview, rendered by the same sanitizing path as saved posts."""
+    return jsonify({"html": str(render_markdown(request.form.get("body", "")[:services.BODY_MAX]))})
+
+
+# The item page -------------------------------------------------------------------
+
+def _item_context(post, **extra):
+    comments = services.list_comments(current_user, post)
+    context = {
+        "post": post,
+        "comments": comments,
+        "timeline": services.list_timeline(post),
+        "voted": services.has_voted(current_user, post),
+        "following": services.is_following(current_user, post),
+        "can_manage": permissions.can_manage_post(current_user, post),
+        "can_reply_officially": permissions.can_reply_officially(current_user, post),
+        "can_comment": permissions.can_comment(current_user, post),
+        "can_edit": permissions.can_edit_post(current_user, post),
+        "can_vote": permissions.can_vote(current_user, post),
+        "can_see_internal": permissions.can_see_internal_notes(current_user),
+        "is_author": permissions.is_author(current_user, post),
+        "transitions": sorted(allowed_transitions(post.status), key=STATUSES.index) if post.is_feedback else [],
+        "status_labels": STATUS_LABELS,
+        "dimensions": RATING_DIMENSIONS,
+        "departments": routing.list_departments() if permissions.can_manage_post(current_user, post) else [],
+        "form": {},
+        "errors": {},
+    }
+    context.update(extra)
+    return context
+
+
+@bp.get("/posts/<int:post_id>")
+def show_post(post_id):
+    post = services.get_post(current_user, post_id)
+    if post.merged_into_id and not request.args.get("no_redirect"):
+        return redirect(url_for("feedback.show_post", post_id=post.merged_into_id, merged_from=post.id), 301)
+    return render_template("feedback/post.html", **_item_context(post))
+
+
+@bp.get("/posts/<int:post_id>/history")
+def post_history(post_id):
+    post = services.get_post(current_user, post_id)
+    comment = None
+    if request.args.get("comment"):
+        comment = services.get_comment(current_user, request.args["comment"])
+        if comment.post_id != post.id:
+            abort(404)
+    return render_template("feedback/history.html", post=post, comment=comment,
+                           revisions=services.list_revisions(current_user, post, comment))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@write_limited
+def edit_post(post_id):
+    post = services.get_post(current_user, post_id)
+    if not permissions.can_edit_post(current_user, post):
+        abort(403)
+    form = {"title": post.title, "body": post.body, "reason": ""}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("title", "body", "reason")}
+        try:
+            services.edit_post(current_user, post, title=form["title"], body=form["body"], reason=form["reason"])
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("feedback/edit.html", post=post, form=form, error=exc)
+        flash(_("Saved."), "success")
+        return redirect(url_for("feedback.show_post", post_id=post.id))
+    return render_form("feedback/edit.html", post=post, form=form)
+
+
+def _back_to(post, anchor: str = ""):
+    return redirect(url_for("feedback.show_post", post_id=post.id, no_redirect=1 if post.merged_into_id else None)
+                    + (f"#{anchor}" if anchor else ""))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/posts/<int:post_id>/comments")
+@login_required
+@write_limited
+def add_comment(post_id):
+    post = services.get_post(current_user, post_id)
+    body = request.form.get("body", "")
+    internal = request.form.get("internal") == "1"
+    parent = services.get_comment(current_user, request.form["parent_id"]) if request.form.get("parent_id") else None
+    try:
+        comment = services.add_comment(current_user, post, body, parent=parent, internal=internal)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        post = services.get_post(current_user, post_id)
+        return render_template("feedback/post.html", **_item_context(
+            post, form={"body": body, "parent_id": request.form.get("parent_id", "")}, errors=exc.fields)), 422
+    return _back_to(post, f"comment-{comment.id}")
+
+
+@bp.post("/posts/<int:post_id>/reply")
+@login_required
+@write_limited
+def official_reply(post_id):
+    post = services.get_post(current_user, post_id)
+    body = request.form.get("body", "")
+    try:
+        comment = services.post_official_reply(current_user, post, body, to_status=request.form.get("status") or None,
+                                               note=request.form.get("note", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        post = services.get_post(current_user, post_id)
+        return render_template("feedback/post.html", **_item_context(
+            post, form={"official_body": body}, errors=exc.fields)), 422
+    return _back_to(post, f"comment-{comment.id}")
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+@login_required
+@write_limited
+def edit_comment(comment_id):
+    comment = services.get_comment(current_user, comment_id)
+    try:
+        services.edit_comment(current_user, comment, request.form.get("body", ""), reason=request.form.get("reason", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
+    return redirect(url_for("feedback.show_post", post_id=comment.post_id) + f"#comment-{comment.id}")
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+@write_limited
+def delete_comment(comment_id):
+    comment = services.get_comment(current_user, comment_id)
+    services.delete_comment(current_user, comment)
+    db.session.commit()
+    flash(_("Comment deleted."), "info")
+    return redirect(url_for("feedback.show_post", post_id=comment.post_id))
+
+
+@bp.post("/posts/<int:post_id>/vote")
+@login_required
+@write_limited
+def vote(post_id):
+    post = services.get_post(current_user, post_id)
+    voted, count = services.set_vote(current_user, post, request.form.get("action", "on") != "off")
+    db.session.commit()
+    if _wants_json():
+        return jsonify({"voted": voted, "vote_count": count})
+    return _back_to(post)
+
+
+@bp.post("/posts/<int:post_id>/follow")
+@login_required
+@write_limited
+def follow(post_id):
+    post = services.get_post(current_user, post_id)
+    following = services.set_follow(current_user, post, request.form.get("action", "on") != "off")
+    db.session.commit()
+    if _wants_json():
+        return jsonify({"following": following})
+    flash(_("You follow this item.") if following else _("You no longer follow this item."), "info")
+    return _back_to(post)
+
+
+# Staff and author actions ---------------------------------------------------------
+
+def _flash_error(exc: ValidationFailed):
+    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
+
+
+@bp.post("/posts/<int:post_id>/status")
+@login_required
+@write_limited
+def change_status(post_id):
+    post = services.get_post(current_user, post_id)
+    try:
+        services.change_status(current_user, post, request.form.get("status", ""), note=request.form.get("note", ""))
+        db.session.commit()
+        flash(_("Status updated."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return _back_to(post, "timeline")
+
+
+@bp.post("/posts/<int:post_id>/reassign")
+@login_required
+@write_limited
+def reassign(post_id):
+    post = services.get_post(current_user, post_id)
+    to_user = None
+    if request.form.get("to_user"):
+        to_user = db.session.execute(sa.select(User).where(User.username == request.form["to_user"])).scalar_one_or_none()
+        if to_user is None:
+            flash(_("No such user."), "error")
+            return _back_to(post)
+    to_department = routing.get_department(int(request.form["department_id"])) if request.form.get("department_id", "").isdigit() else None
+    try:
+        services.reassign_post(current_user, post, reason=request.form.get("reason", ""), to_user=to_user,
+                               to_department=to_department)
+        db.session.commit()
+        flash(_("Reassigned."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return _back_to(post, "timeline")
+
+
+@bp.post("/posts/<int:post_id>/merge")
+@login_required
+@write_limited
+def merge(post_id):
+    post = services.get_post(current_user, post_id)
+    try:
+        target = services.get_post(current_user, request.form.get("target_id", "").lstrip("#"))
+        services.merge_posts(current_user, post, target, note=request.form.get("note", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return _back_to(post)
+    flash(_("Merged into #%(id)d.", id=target.id), "success")
+    return redirect(url_for("feedback.show_post", post_id=target.id))
+
+
+@bp.post("/posts/<int:post_id>/confirm")
+@login_required
+@write_limited
+def confirm(post_id):
+    post = services.get_post(current_user, post_id)
+    services.confirm_resolution(current_user, post)
+    db.session.commit()
+    flash(_("Thanks for confirming!"), "success")
+    return _back_to(post, "timeline")
+
+
+@bp.post("/posts/<int:post_id>/reopen")
+@login_required
+@write_limited
+def reopen(post_id):
+    post = services.get_post(current_user, post_id)
+    try:
+        services.reopen_post(current_user, post, reason=request.form.get("reason", ""))
+        db.session.commit()
+        flash(_("Reopened; it is back with the team."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return _back_to(post, "timeline")

@@ -1,0 +1,56 @@
+"""Feedback statuses and the transitions staff may make between them."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "acknowledged": _l("Acknowledged"),
+    "needs_info": _l("Needs info"),
+    "in_progress": _l("In progress"),
+    "resolved": _l("Resolved"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "duplicate": _l("Duplicate"),
+    "closed": _l("Closed"),
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# Open items count towards a contact's load and the backlog.
+OPEN_STATUSES = ("new", "acknowledged", "needs_info", "in_progress")
+DONE_STATUSES = ("resolved", "accepted", "declined", "duplicate", "closed")
+
+# Staff transitions. "duplicate" is reached only by merging; the author's own
+# confirm/reopen on resolved items are separate operations.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"acknowledged", "needs_info", "in_progress", "resolved", "accepted", "declined", "closed"}),
+    "acknowledged": frozenset({"needs_info", "in_progress", "resolved", "accepted", "declined", "closed"}),
+    "needs_info": frozenset({"acknowledged", "in_progress", "resolved", "declined", "closed"}),
+    "in_progress": frozenset({"needs_info", "resolved", "accepted", "declined", "closed"}),
+    "resolved": frozenset({"in_progress", "closed"}),
+    "accepted": frozenset({"in_progress", "resolved", "closed"}),
+    "declined": frozenset({"acknowledged", "closed"}),
+    "closed": frozenset({"acknowledged"}),
+    "duplicate": frozenset(),
+}
+NOTE_REQUIRED = frozenset({"declined"})
+
+TYPE_LABELS = {"bug": _l("Bug"), "suggestion": _l("Suggestion"), "complaint": _l("Complaint")}
+KIND_LABELS = {"feedback": _l("Feedback"), "trial_report": _l("Trial report"), "discussion": _l("Discussion")}
+
+RATING_DIMENSIONS = {
+    "comfort": _l("Comfort"),
+    "handling": _l("Handling"),
+    "range": _l("Range and charging"),
+    "cabin_tech": _l("Smart cabin"),
+    "assisted_driving": _l("Assisted driving"),
+    "value": _l("Value for money"),
+}
+
+
+def allowed_transitions(status: str | None) -> frozenset[str]:
+    return TRANSITIONS.get(status or "", frozenset())
+
+
+def can_transition(from_status: str | None, to_status: str) -> bool:
+    return to_status in allowed_transitions(from_status)

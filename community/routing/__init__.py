@@ -1,0 +1,8 @@
+"""Routing: departments, categories and contacts (部门接口人)."""
+
+
+def init_app(app):
+    from community.routing import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.routing_cli)

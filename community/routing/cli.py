@@ -1,0 +1,79 @@
+"""`flask routing …`: manage departments, categories and contacts from the shell."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from community.accounts.services import get_user_by_username
+from community.core.errors import DomainError
+from community.extensions import db
+from community.routing import services
+from community.routing.models import Category
+
+routing_cli = click.Group("routing", help="Departments, categories and contacts.")
+
+
+def _run(fn):
+    try:
+        result = fn()
+        db.session.commit()
+        return result
+    except DomainError as exc:
+        db.session.rollback()
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip())
+
+
+@routing_cli.command("list")
+@with_appcontext
+def list_all():
+    """Print departments with their categories and contacts."""
+    for dept in services.list_departments():
+        load = services.open_load([c.user_id for c in dept.contacts])
+        click.echo(f"{dept.slug}\t{dept.name}\tSLA {dept.first_response_hours}h/{dept.resolution_days}d")
+        for cat in dept.categories:
+            click.echo(f"  category {cat.slug}\t{cat.name}")
+        for c in dept.contacts:
+            cover = ",".join(x.slug for x in c.categories) or "*"
+            click.echo(f"  contact {c.user.username}\t{'active' if c.active else 'inactive'}\topen={load.get(c.user_id, 0)}\t{cover}")
+
+
+@routing_cli.command("add-department")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--first-response-hours", default=24)
+@click.option("--resolution-days", default=14)
+@with_appcontext
+def add_department(slug, name, first_response_hours, resolution_days):
+    _run(lambda: services.create_department(None, slug=slug, name=name, first_response_hours=first_response_hours,
+                                            resolution_days=resolution_days))
+    click.echo(f"Department {slug} created.")
+
+
+@routing_cli.command("add-category")
+@click.argument("slug")
+@click.argument("name")
+@click.argument("department")
+@with_appcontext
+def add_category(slug, name, department):
+    _run(lambda: services.create_category(None, slug=slug, name=name, department=services.get_department(department)))
+    click.echo(f"Category {slug} → {department}.")
+
+
+@routing_cli.command("set-contact")
+@click.argument("department")
+@click.argument("username")
+@click.option("--category", "categories", multiple=True, help="Category slug; repeat. None: the whole department.")
+@click.option("--inactive", is_flag=True)
+@with_appcontext
+def set_contact(department, username, categories, inactive):
+    def do():
+        dept = services.get_department(department)
+        cats = list(db.session.execute(sa.select(Category).where(Category.slug.in_(categories))).scalars())
+        if len(cats) != len(set(categories)):
+            raise click.ClickException("unknown category")
+        return services.set_contact(None, dept, get_user_by_username(username), categories=cats, active=not inactive)
+
+    _run(do)
+    click.echo(f"{username} is a{'n inactive' if inactive else 'n active'} contact of {department}.")

@@ -1,0 +1,111 @@
+"""Shared fixtures: a real app on a real SQLite file, migrated once per test session."""
+from __future__ import annotations
+
+import contextvars
+import re
+import shutil
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from community import create_app
+from community.core.database import write_intent
+from community.extensions import db
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes; production uses scrypt
+    "RATELIMIT_ENABLED": False,
+    "REDIS_URL": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": "localhost",
+}
+
+
+def build_app(tmp_path, **overrides):
+    config = dict(TEST_CONFIG)
+    config.update(
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'community.db'}",
+        SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
+    )
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """Run the real migrations once; each test gets a copy of the resulting file."""
+    from flask_migrate import upgrade
+
+    base = tmp_path_factory.mktemp("template")
+    app = build_app(base)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return base / "community.db"
+
+
+class CommunityClient(FlaskClient):
+    """Test client that reads the CSRF token from a page, like a browser would.
+
+    Each request runs in a fresh contextvars context, so it gets its own app context,
+    `g` and database session, as in production, instead of sharing the test's.
+    """
+
+    _csrf: str | None = None
+
+    def open(self, *args, **kwargs):
+        # Like a real test author expects: what the test set up is committed and visible,
+        # and what the request wrote is what the test reads next (fresh snapshot).
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            html = self.get("/products").get_data(as_text=True)
+            self._csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+        return self._csrf
+
+    def post_form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login_as(self, user):
+        with self.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        self._csrf = None
+        return self
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db):
+    shutil.copy(migrated_db, tmp_path / "community.db")
+    app = build_app(tmp_path)
+    app.test_client_class = CommunityClient
+    ctx = app.app_context()
+    ctx.push()
+    # The test's own session reads without taking SQLite's write lock, so requests can write.
+    token = write_intent.set(False)
+    yield app
+    write_intent.reset(token)
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    from tests import factories
+
+    return factories
