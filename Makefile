@@ -24,7 +24,7 @@ translations:
 	$(BIN)/pybabel compile -f -d community/translations
 
 migrate:
-	$(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade heads
 
 seed:
 	$(BIN)/flask demo seed --if-empty

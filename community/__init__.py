@@ -24,6 +24,7 @@ DOMAINS = (
     "realtime",
     "search",
     "moderation",
+    "triage",
     "pulse",
     "api",
     "demo",

@@ -3,6 +3,6 @@ import importlib
 
 from community.domains import module_exists
 
-for _domain in ("accounts", "routing", "feedback", "notifications", "search", "moderation", "pulse", "realtime"):
+for _domain in ("accounts", "routing", "feedback", "notifications", "search", "moderation", "triage", "pulse", "realtime"):
     if module_exists(f"community.{_domain}.models"):
         importlib.import_module(f"community.{_domain}.models")

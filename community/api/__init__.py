@@ -1,0 +1,53 @@
+"""JSON API v1: session or personal-access-token auth, JSON errors, an OpenAPI document.
+
+Domains add endpoints with `@bp.route` in their own `api.py` and describe them with
+`openapi.document(...)`; `init_app` imports every domain's api module.
+"""
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, g, request
+from flask_login import current_user
+
+from community.domains import module_exists
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_MODULES = ("feedback", "accounts", "routing", "notifications", "search", "moderation", "triage", "pulse")
+
+
+def api_user():
+    """The caller: a token's user, else the session's user (possibly anonymous)."""
+    return g.get("api_user") or current_user
+
+
+@bp.before_request
+def _authenticate():
+    from community.accounts.services import user_for_token
+    from community.core.errors import NotAuthenticated
+    from community.extensions import csrf
+
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is None:
+            raise NotAuthenticated(code="invalid_token")
+        g.api_user = user
+        return None  # a bearer token is not ambient authority: no CSRF check needed
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # session-authenticated writes need the X-CSRFToken header
+    return None
+
+
+def init_app(app):
+    from community.api import openapi
+    from community.extensions import csrf
+
+    for domain in API_MODULES:
+        name = f"community.{domain}.api"
+        if module_exists(name):
+            importlib.import_module(name)
+    openapi.register_routes(bp)
+    csrf.exempt(bp)  # checked in _authenticate instead, where tokens are told apart
+    app.register_blueprint(bp)
