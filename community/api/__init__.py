@@ -1,7 +1,7 @@
 """JSON API v1: session or personal-access-token auth, JSON errors, an OpenAPI document.
 
-Domains add endpoints with `@bp.route` in their own `api.py` and describe them with
-`openapi.document(...)`; `init_app` imports every domain's api module.
+Domains add endpoints with `@bp.route` in their own `api.py` (routes attach once, at
+import) and describe them with `openapi.document(...)`; `init_app` imports those modules.
 """
 from __future__ import annotations
 
@@ -40,14 +40,21 @@ def _authenticate():
     return None
 
 
-def init_app(app):
+@bp.get("/openapi.json")
+def openapi_document():
+    from flask import jsonify
+
     from community.api import openapi
+
+    return jsonify(openapi.build())
+
+
+def init_app(app):
     from community.extensions import csrf
 
     for domain in API_MODULES:
         name = f"community.{domain}.api"
         if module_exists(name):
             importlib.import_module(name)
-    openapi.register_routes(bp)
     csrf.exempt(bp)  # checked in _authenticate instead, where tokens are told apart
     app.register_blueprint(bp)

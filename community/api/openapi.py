@@ -1,8 +1,6 @@
 """A small registry that builds the OpenAPI 3.1 document from what each endpoint declares."""
 from __future__ import annotations
 
-from flask import jsonify
-
 _paths: dict[str, dict] = {}
 _schemas: dict[str, dict] = {
     "Error": {
@@ -68,9 +66,3 @@ def build() -> dict:
             },
         },
     }
-
-
-def register_routes(bp) -> None:
-    @bp.get("/openapi.json")
-    def openapi_document():
-        return jsonify(build())
