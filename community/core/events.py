@@ -31,6 +31,7 @@ comment_edited = domain.signal("comment.edited")          # sender: Comment; act
 comment_deleted = domain.signal("comment.deleted")        # sender: Comment; actor
 official_reply_posted = domain.signal("post.official_reply")  # sender: Post; actor, comment, entry
 user_sessions_revoked = domain.signal("user.sessions_revoked")  # sender: User; reason
+content_held = domain.signal("content.held")              # sender: Post or Comment; actor, reasons
 
 _QUEUE_KEY = "community.after_commit"
 

@@ -19,6 +19,7 @@ from community.core.errors import (
     Conflict, InvalidTransition, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed,
 )
 from community.core.pagination import Page, paginate
+from community.core.screening import screen
 from community.core.text import clean_text, normalize, render_markdown
 from community.extensions import db
 from community.feedback.models import (
@@ -255,6 +256,8 @@ def submit_post(actor, *, kind: str, title, body, category: Category | None, fee
         errors.update(report_errors)
     if errors:
         raise ValidationFailed(fields=errors)
+    screening = screen(actor, "post", cleaned)
+    cleaned = screening.fields
 
     now = clock.now()
     post = Post(
@@ -273,6 +276,7 @@ def submit_post(actor, *, kind: str, title, body, category: Category | None, fee
         last_activity_at=now,
         vote_count=0,
         comment_count=0,
+        is_hidden=screening.held,  # held for review: hidden from others until a moderator decides
     )
     refresh_hot_score(post)
     db.session.add(post)
@@ -285,6 +289,8 @@ def submit_post(actor, *, kind: str, title, body, category: Category | None, fee
         route_post(post)
     _follow(actor.id, post.id)
     db.session.flush()
+    if screening.held:
+        events.content_held.send(post, actor=actor, reasons=screening.hold_reasons)
     events.post_created.send(post, actor=actor)
     return post
 
@@ -498,6 +504,9 @@ def add_comment(actor, post: Post, body, *, parent: Comment | None = None, inter
             raise PermissionDenied(_l("This item is locked; no new comments."), code="locked")
         raise PermissionDenied()
     text = _clean_body(body, min_len=1, max_len=COMMENT_MAX)
+    screening = screen(actor, "comment", {"body": text}) if not internal else None
+    if screening is not None:
+        text = screening.fields["body"]
     if parent is not None:
         if parent.post_id != post.id or parent.is_deleted or not permissions.can_view_comment(actor, parent):
             raise ValidationFailed(fields={"parent": _l("You can only reply to a comment on this item.")})
@@ -506,9 +515,10 @@ def add_comment(actor, post: Post, body, *, parent: Comment | None = None, inter
         if parent.is_internal != internal:
             raise ValidationFailed(fields={"parent": _l("You can only reply to a comment on this item.")})
     comment = Comment(post_id=post.id, author_id=actor.id, parent_id=parent.id if parent else None, body=text,
-                      body_html=str(render_markdown(text)), is_internal=internal, created_at=clock.now())
+                      body_html=str(render_markdown(text)), is_internal=internal, created_at=clock.now(),
+                      is_hidden=bool(screening and screening.held))
     db.session.add(comment)
-    if not internal:
+    if not internal and not comment.is_hidden:
         post.comment_count += 1
         post.last_activity_at = clock.now()
         refresh_hot_score(post)
@@ -516,6 +526,8 @@ def add_comment(actor, post: Post, body, *, parent: Comment | None = None, inter
         if post.status == "needs_info" and actor.id == post.author_id:
             _resume_after_needs_info(actor, post)
     db.session.flush()
+    if screening is not None and screening.held:
+        events.content_held.send(comment, actor=actor, reasons=screening.hold_reasons)
     events.comment_created.send(comment, actor=actor)
     return comment
 
