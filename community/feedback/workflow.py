@@ -41,9 +41,9 @@ KIND_LABELS = {"feedback": _l("Feedback"), "trial_report": _l("Trial report"), "
 RATING_DIMENSIONS = {
     "comfort": _l("Comfort"),
     "handling": _l("Handling"),
+    "intelligence": _l("Smart features"),
     "range": _l("Range and charging"),
-    "cabin_tech": _l("Smart cabin"),
-    "assisted_driving": _l("Assisted driving"),
+    "space": _l("Space"),
     "value": _l("Value for money"),
 }
 
