@@ -129,3 +129,30 @@ def can_edit_comment(user, comment) -> bool:
 
 def can_manage_routing(user) -> bool:
     return is_admin(user)
+
+
+# Moderation ----------------------------------------------------------------------
+
+def can_flag(user, author_id) -> bool:
+    """Members (anyone who can write) flag what they can see, except their own content."""
+    return can_write(user) and user.id != author_id
+
+
+def can_moderate(user) -> bool:
+    """Hide/lock/pin/delete, resolve flags, decide held content."""
+    return can_write(user) and is_moderator(user)
+
+
+def can_restrict_user(user, target) -> bool:
+    """Suspend or ban: moderators act on members and staff; only admins on moderators; nobody on admins or self."""
+    if not can_moderate(user) or target is None or user.id == target.id or target.is_admin:
+        return False
+    return is_admin(user) or not target.is_moderator
+
+
+def can_edit_words(user) -> bool:
+    return is_admin(user)
+
+
+def can_read_audit(user) -> bool:
+    return is_admin(user)
