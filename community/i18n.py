@@ -5,6 +5,8 @@ from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
+# Babel parses "zh_CN" as zh_Hans_CN, and gettext then looks for zh_Hans_CN or zh: so the
+# Chinese catalog lives in community/translations/zh/.
 
 
 def select_locale() -> str:
