@@ -448,6 +448,35 @@ def change_status(actor, post: Post, to_status: str, *, note: str = "") -> Timel
     return entry
 
 
+def system_set_status(post: Post, to_status: str, *, note: str = "", label: str = "") -> TimelineEntry:
+    """A status change made by the system (SLA job, escalation): no actor, still on the public timeline.
+
+    Callers are trusted jobs and listeners; the transition rules for staff do not apply.
+    """
+    from_status = _set_status(post, to_status)
+    entry = _timeline(post, "status", None, department_id=post.department_id,
+                      department_name=post.department.name if post.department else "",
+                      from_status=from_status, to_status=to_status, note=normalize(note)[:NOTE_MAX])
+    entry.actor_label = label
+    db.session.flush()
+    events.post_status_changed.send(post, actor=None, entry=entry, from_status=from_status, to_status=to_status)
+    return entry
+
+
+def system_assign(post: Post, to_user: User, *, note: str = "", label: str = "") -> TimelineEntry:
+    """Assign by the system (e.g. escalation to the department lead); not counted as a reassignment."""
+    previous = post.assignee_id
+    post.assignee_id = to_user.id
+    department = post.department
+    entry = _timeline(post, "reassigned", None, department_id=post.department_id,
+                      department_name=department.name if department else "", from_assignee_id=previous,
+                      to_assignee_id=to_user.id, to_assignee_label=actor_label(to_user), note=normalize(note)[:NOTE_MAX])
+    entry.actor_label = label
+    db.session.flush()
+    events.post_routed.send(post, actor=None, entry=entry, previous_assignee_id=previous)
+    return entry
+
+
 def confirm_resolution(actor, post: Post) -> TimelineEntry:
     """The author agrees the item is solved: resolved → closed."""
     _require_writer(actor)
