@@ -661,13 +661,14 @@ def set_vote(actor, post: Post, voted: bool = True) -> tuple[bool, int]:
         raise NotFound()
     if not permissions.can_vote(actor, post):
         raise PermissionDenied(_l("Votes are for open feedback items."), code="cannot_vote")
+    # RETURNING tells whether this call changed anything (rowcount is -1 on some drivers).
     if voted:
-        result = db.session.execute(insert_ignore(Vote).values(post_id=post.id, user_id=actor.id, created_at=clock.now()))
-        changed = result.rowcount == 1
+        stmt = insert_ignore(Vote).values(post_id=post.id, user_id=actor.id, created_at=clock.now())
+        changed = db.session.execute(stmt.returning(Vote.user_id)).first() is not None
         _follow(actor.id, post.id)
     else:
-        result = db.session.execute(sa.delete(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id))
-        changed = result.rowcount == 1
+        stmt = sa.delete(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id)
+        changed = db.session.execute(stmt.returning(Vote.user_id)).first() is not None
     if changed:
         _recount_votes(post)
         db.session.flush()
