@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,7 @@ from community.core import clock
 from community.extensions import db
 
 ROLES = ("member", "staff", "moderator", "admin")
+ROLE_LABELS = {"member": _l("Member"), "staff": _l("Staff"), "moderator": _l("Moderator"), "admin": _l("Admin")}
 STAFF_ROLES = ("staff", "moderator", "admin")
 
 

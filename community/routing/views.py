@@ -74,6 +74,13 @@ def update():
         elif action in ("activate_contact", "deactivate_contact"):
             contact = db.session.get(Contact, _int("contact_id") or 0) or abort(404)
             services.set_contact_active(current_user, contact, action == "activate_contact")
+        elif action == "set_role":
+            from community.accounts.services import get_user_by_username, set_role
+
+            user = get_user_by_username(request.form.get("username", "").strip())
+            set_role(current_user, user, request.form.get("role", ""), title=request.form.get("title", ""))
+            if _int("department_id") and user.is_staff:
+                services.add_department_member(current_user, services.get_department(_int("department_id")), user)
         elif action == "remove_contact":
             contact = db.session.get(Contact, _int("contact_id") or 0) or abort(404)
             services.remove_contact(current_user, contact)

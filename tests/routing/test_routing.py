@@ -65,3 +65,15 @@ def test_members_cannot_become_contacts(make):
     dept = make.department()
     with pytest.raises(ValidationFailed):
         set_contact(None, dept, make.user("member"))
+
+
+def test_admin_makes_a_member_staff_with_title_and_department(client, make):
+    dept = make.department(name="智能驾驶部")
+    member = make.user(username="lizong")
+    client.login_as(make.user("admin"))
+    client.post_form("/admin/routing/", {"action": "set_role", "username": "lizong", "role": "staff",
+                                         "title": "李工", "department_id": str(dept.id)})
+    db.session.expire_all()
+    from community.accounts.models import User
+    user = db.session.get(User, member.id)
+    assert user.role == "staff" and user.public_badge == "智能驾驶部 · 李工"
