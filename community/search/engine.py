@@ -1,0 +1,482 @@
+"""The full-text engine: the ONLY module that imports Whoosh.
+
+Everything Whoosh-specific lives here (analysis, schema, on-disk generations,
+writing under the index lock, query building, highlighting), so the backend can be
+replaced without touching services, views or the indexer.
+
+Warnings: whoosh-reloaded 2.7.5 still carries an invalid escape sequence in
+``whoosh.support.pyparsing`` (a DeprecationWarning on 3.11, SyntaxWarning on 3.12+).
+Nothing here imports that module, so no warning is emitted; a test imports and uses
+this module in a fresh interpreter with ``-W error`` to keep it that way.
+
+On-disk layout of SEARCH_INDEX_DIR::
+
+    current          text file naming the live generation (replaced atomically)
+    gen-<stamp>/     one complete Whoosh index per generation
+    rebuilding       present while `flask search reindex` runs (see journal)
+    journal          keys written by live writers during a rebuild, replayed after the swap
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import rjieba
+from markupsafe import Markup, escape
+from whoosh import fields as wf
+from whoosh import highlight as wh
+from whoosh import index as wi
+from whoosh import query as wq
+from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.index import LockError
+
+# Function words that carry no meaning on their own; dropped at index and query time
+# alike so that positions stay comparable for phrase queries.
+STOP_WORDS = frozenset(
+    "的 了 是 在 吗 呢 吧 啊 呀 哦 和 与 及 也 都 就 还 又 很 把 被 让 给 这 那 个 着 过 之 而 或 "
+    "a an and are as at be by for from in is it of on or that the this to was were will with".split()
+)
+_WORD = re.compile(r"\w", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+SEARCH_FIELDS = ("title", "body")
+TITLE_BOOST = 3.0
+
+
+class SearchUnavailable(Exception):
+    """The index is missing, corrupt or unreadable; search degrades, the site keeps working."""
+
+
+# Analysis -------------------------------------------------------------------------
+
+class ChineseTokenizer(Tokenizer):
+    """Segments mixed Chinese/English text with rjieba.
+
+    Positions count real words only (punctuation and spaces are skipped), and
+    character offsets point into the original text, so phrase queries and
+    highlighting work. At index time the shorter words jieba finds inside a long
+    word (中华 inside 中华人民共和国) are added at the SAME position as the long word,
+    so they are searchable without shifting the positions of the words after them.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        words = [w for w in rjieba.tokenize(value, mode="default") if _WORD.search(w[0])]
+        parts = {}
+        if mode == "index" and any(end - start > 2 for _, start, end in words):
+            for word, start, end in rjieba.tokenize(value, mode="search"):
+                parts.setdefault(start, []).append((word, start, end))
+        pos = start_pos
+        for word, start, end in words:
+            emitted = [(word, start, end)]
+            if end - start > 2 and _HAN.search(word):
+                for i in range(start, end):
+                    emitted += [p for p in parts.get(i, ()) if p[2] <= end and p != (word, start, end)]
+            for text, s, e in emitted:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = text
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = start_char + s, start_char + e
+                yield t
+            pos += 1
+
+
+class _StopWords(Filter):
+    """Drops function words and lone ASCII letters, renumbering positions so that
+    tokens which shared a position (a word and its parts) still share one."""
+
+    def __call__(self, tokens):
+        last_pos, new_pos = None, -1
+        for t in tokens:
+            if t.text in STOP_WORDS or (len(t.text) == 1 and t.text.isascii()):
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                if t.pos != last_pos:
+                    new_pos += 1
+                    last_pos = t.pos
+                t.pos = new_pos
+            t.stopped = False
+            yield t
+
+
+def chinese_analyzer():
+    # StemFilter only changes ASCII words ("charging" -> "charg"); Chinese passes through.
+    return ChineseTokenizer() | LowercaseFilter() | _StopWords() | StemFilter()
+
+
+ANALYZER = chinese_analyzer()
+
+
+def analyze(text: str, *, mode: str = "query") -> list[str]:
+    return [t.text for t in ANALYZER(text or "", mode=mode)]
+
+
+def _schema() -> wf.Schema:
+    return wf.Schema(
+        key=wf.ID(stored=True, unique=True),        # "post:12" or "comment:34"
+        doc_type=wf.ID(stored=True),                # post | comment
+        post_id=wf.NUMERIC(stored=True, bits=64),
+        comment_id=wf.NUMERIC(stored=True, bits=64),
+        title=wf.TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, phrase=True),
+        body=wf.TEXT(analyzer=ANALYZER, phrase=True),
+        kind=wf.ID,
+        feedback_type=wf.ID,
+        status=wf.ID,
+        category_id=wf.NUMERIC(bits=64),
+        product_id=wf.NUMERIC(bits=64),
+        department_id=wf.NUMERIC(bits=64),
+        author_id=wf.NUMERIC(bits=64),
+        post_author_id=wf.NUMERIC(bits=64),
+        created=wf.DATETIME(sortable=True),
+        votes=wf.NUMERIC(sortable=True, bits=64),
+        # Visibility of the post (a comment carries its post's flags).
+        hidden=wf.BOOLEAN,
+        deleted=wf.BOOLEAN,
+        merged=wf.BOOLEAN,
+    )
+
+
+SCHEMA = _schema()
+_NONE = -1  # NUMERIC fields cannot hold None
+
+
+def _prepare(doc: dict) -> dict:
+    out = {"hidden": False, "deleted": False, "merged": False}
+    for name, value in doc.items():
+        if name not in SCHEMA.names():
+            continue
+        if value is None:
+            if isinstance(SCHEMA[name], wf.NUMERIC):
+                value = _NONE
+            elif isinstance(SCHEMA[name], (wf.ID, wf.TEXT)):
+                value = ""
+            else:
+                continue
+        out[name] = value
+    return out
+
+
+# Storage: generations behind an atomically replaced pointer --------------------------
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "current"
+
+    @property
+    def rebuild_marker(self) -> Path:
+        return self.root / "rebuilding"
+
+    @property
+    def journal(self) -> Path:
+        return self.root / "journal"
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = self.pointer.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return self.root / name if name else None
+
+    def new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+        path.mkdir()
+        wi.create_in(str(path), SCHEMA)
+        return path
+
+    def swap_to(self, path: Path, keep: int = 2) -> None:
+        """Point `current` at `path` atomically; keep the previous generation for open readers."""
+        tmp = self.root / f".current-{secrets.token_hex(4)}"
+        tmp.write_text(path.name)
+        os.replace(tmp, self.pointer)
+        gens = sorted((p for p in self.root.glob("gen-*") if p.is_dir() and p != path),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in gens[keep - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def ensure(self) -> Path:
+        """The live generation, creating an empty index when there is none yet."""
+        current = self.current_dir()
+        if current is not None and current.is_dir():
+            return current
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = self.root / ".create.lock"
+        import fcntl
+
+        with open(lock, "w") as fh:  # two processes starting at once create one index
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            current = self.current_dir()
+            if current is not None and current.is_dir():
+                return current
+            path = self.new_generation()
+            self.swap_to(path)
+            return path
+
+    def open(self, path: Path | None = None):
+        path = path or self.current_dir()
+        if path is None or not path.is_dir():
+            raise SearchUnavailable("no search index")
+        try:
+            return wi.open_dir(str(path))
+        except Exception as exc:  # whoosh raises many kinds on damaged files
+            raise SearchUnavailable(str(exc)) from exc
+
+    # Writing --------------------------------------------------------------------
+
+    def apply(self, upserts: list[dict], deletes: list[str], *, path: Path | None = None,
+              lock_timeout: float = 2.0) -> Path:
+        """Write one batch under Whoosh's file lock. Raises LockBusy if another writer holds it."""
+        path = path or self.ensure()
+        ix = self.open(path)
+        try:
+            writer = ix.writer(timeout=lock_timeout, delay=0.05)
+        except LockError as exc:
+            raise LockBusy() from exc
+        try:
+            for key in deletes:
+                writer.delete_by_term("key", key)
+            for doc in upserts:
+                writer.update_document(**_prepare(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return path
+
+    def bulk_build(self, docs, path: Path, *, batch: int = 20_000) -> int:
+        """Fill a fresh generation; big segments, few merges."""
+        ix = wi.open_dir(str(path))
+        count = 0
+        writer = ix.writer(limitmb=256)
+        for doc in docs:
+            writer.add_document(**_prepare(doc))
+            count += 1
+            if count % batch == 0:
+                writer.commit(merge=False)
+                writer = ix.writer(limitmb=256)
+        writer.commit(optimize=True)
+        return count
+
+    def all_keys(self) -> set[str]:
+        ix = self.open()
+        try:
+            with ix.searcher() as searcher:
+                return {fields["key"] for fields in searcher.all_stored_fields()}
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            raise SearchUnavailable(str(exc)) from exc
+
+
+class LockBusy(Exception):
+    """Another thread or process holds the index's write lock; try again shortly."""
+
+
+# Queries ----------------------------------------------------------------------------
+
+_QUOTED = re.compile(r'"([^"]*)"')
+# Characters that mean something in query languages; here they are just separators.
+_OPERATORS = re.compile(r'[\\()\[\]{}*~^:!+\-"<>=/|&?]|\b(?:AND|OR|NOT|TO)\b')
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)          # analyzed terms, each required
+    phrases: list[list[str]] = field(default_factory=list)  # analyzed phrases
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    @property
+    def terms(self) -> set[str]:
+        return set(self.words) | {t for p in self.phrases for t in p}
+
+
+def parse_user_query(text: str, *, max_chars: int = 200, max_terms: int = 24) -> ParsedQuery:
+    """Tolerant parsing: quotes make phrases (an unbalanced one is ignored), every
+    operator character is a plain separator, and long input is cut down."""
+    text = (text or "").replace("\x00", " ")
+    parsed = ParsedQuery(truncated=len(text) > max_chars)
+    text = text[:max_chars]
+    for chunk in _QUOTED.findall(text):
+        terms = analyze(_OPERATORS.sub(" ", chunk))
+        if len(terms) > 1:
+            parsed.phrases.append(terms[:max_terms])
+        else:
+            parsed.words.extend(terms)
+    rest = _QUOTED.sub(" ", text).replace('"', " ")
+    for term in analyze(_OPERATORS.sub(" ", rest)):
+        if term not in parsed.words:
+            parsed.words.append(term)
+    if len(parsed.words) > max_terms or len(parsed.phrases) > 4:
+        parsed.truncated = True
+        parsed.words, parsed.phrases = parsed.words[:max_terms], parsed.phrases[:4]
+    return parsed
+
+
+def _term_anywhere(term: str) -> wq.Query:
+    return wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS])
+
+
+def _phrase_anywhere(terms: list[str]) -> wq.Query:
+    return wq.Or([wq.Phrase(f, terms) for f in SEARCH_FIELDS])
+
+
+def text_query(parsed: ParsedQuery, *, match_all: bool = True) -> wq.Query:
+    parts = [_term_anywhere(t) for t in parsed.words] + [_phrase_anywhere(p) for p in parsed.phrases]
+    if len(parts) == 1:
+        return parts[0]
+    return wq.And(parts) if match_all else wq.Or(parts, scale=0.9)
+
+
+@dataclass
+class Filters:
+    """Exact-match filters; ids are database ids, dates naive UTC."""
+
+    doc_types: tuple[str, ...] = ("post", "comment")
+    kind: str | None = None
+    feedback_type: str | None = None
+    status: str | None = None
+    category_id: int | None = None
+    product_id: int | None = None
+    department_id: int | None = None
+    author_id: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass
+class Visibility:
+    """Which posts the viewer may see; mirrors permissions.visible_posts_clause."""
+
+    include_deleted: bool = False
+    include_hidden: bool = False
+    own_hidden_author_id: int | None = None  # a member still sees their own hidden posts
+
+
+def filter_query(filters: Filters, visibility: Visibility) -> wq.Query:
+    clauses: list[wq.Query] = [wq.Or([wq.Term("doc_type", t) for t in filters.doc_types]),
+                               wq.Term("merged", False)]
+    if not visibility.include_deleted:
+        clauses.append(wq.Term("deleted", False))
+    if not visibility.include_hidden:
+        visible = [wq.Term("hidden", False)]
+        if visibility.own_hidden_author_id is not None:
+            visible.append(wq.NumericRange("post_author_id", visibility.own_hidden_author_id,
+                                           visibility.own_hidden_author_id))
+        clauses.append(wq.Or(visible))
+    for name in ("kind", "feedback_type", "status"):
+        value = getattr(filters, name)
+        if value:
+            clauses.append(wq.Term(name, value))
+    for name in ("category_id", "product_id", "department_id", "author_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            clauses.append(wq.NumericRange(name, value, value))
+    if filters.created_from or filters.created_to:
+        clauses.append(wq.DateRange("created", filters.created_from, filters.created_to))
+    return wq.And(clauses)
+
+
+SORTS = ("relevance", "new", "votes")
+
+
+@dataclass
+class Hit:
+    key: str
+    doc_type: str
+    post_id: int
+    comment_id: int | None
+    score: float
+
+
+@dataclass
+class HitPage:
+    hits: list[Hit]
+    total: int
+
+
+def search(store: IndexStore, parsed: ParsedQuery, filters: Filters, visibility: Visibility, *,
+           sort: str = "relevance", page: int = 1, per_page: int = 20, match_all: bool = True) -> HitPage:
+    ix = store.open()
+    try:
+        with ix.searcher() as searcher:
+            kwargs = {}
+            if sort == "new":
+                kwargs = {"sortedby": "created", "reverse": True}
+            elif sort == "votes":
+                kwargs = {"sortedby": ["votes", "created"], "reverse": True}
+            results = searcher.search(text_query(parsed, match_all=match_all),
+                                      filter=filter_query(filters, visibility),
+                                      limit=page * per_page, **kwargs)
+            total = len(results)
+            hits = []
+            for hit in results[(page - 1) * per_page: page * per_page]:
+                stored = hit.fields()
+                comment_id = stored.get("comment_id")
+                hits.append(Hit(key=stored["key"], doc_type=stored["doc_type"], post_id=stored["post_id"],
+                                comment_id=None if comment_id in (None, _NONE) else comment_id,
+                                score=(hit.score or 0.0) if sort == "relevance" else 0.0))
+            return HitPage(hits=hits, total=total)
+    except SearchUnavailable:
+        raise
+    except Exception as exc:  # a damaged segment shows up only when it is read
+        raise SearchUnavailable(str(exc)) from exc
+
+
+# Highlighting ---------------------------------------------------------------------------
+
+class _MarkFormatter(wh.Formatter):
+    """Wraps matches in <mark>. Every piece of text goes through markupsafe.escape
+    (which also escapes quotes), unlike Whoosh's HtmlFormatter."""
+
+    between = " … "
+
+    def _text(self, text):
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(wh.get_text(text, token, replace))}</mark>"
+
+
+def highlight(text: str, terms: set[str], *, max_chars: int = 160, whole: bool = False) -> Markup:
+    """An escaped snippet of `text` around the matched terms (all of it when `whole`),
+    or its escaped start when nothing matches."""
+    text = text or ""
+    if terms:
+        fragmenter = wh.WholeFragmenter() if whole else wh.ContextFragmenter(maxchars=max_chars, surround=40)
+        fragment = wh.highlight(text, frozenset(terms), ANALYZER, fragmenter, _MarkFormatter(), top=2, mode="index")
+        if fragment:
+            return Markup(fragment)  # built only from escape() output and <mark> tags
+    short = text if len(text) <= max_chars else text[:max_chars].rstrip() + "…"
+    return escape(short)

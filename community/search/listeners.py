@@ -1,0 +1,76 @@
+"""Feed the indexer after commit: session events catch every writer (views, API, CLI,
+bulk moderation); domain signals add the posts that bulk SQL updates may touch."""
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from community.core import events
+from community.feedback.models import Comment, Post
+
+_PENDING = "community.search.pending"
+
+
+def _pending(session: Session) -> set[str]:
+    return session.info.setdefault(_PENDING, set())
+
+
+def _key(obj) -> str | None:
+    if isinstance(obj, Post) and obj.id is not None:
+        return f"post:{obj.id}"
+    if isinstance(obj, Comment) and obj.id is not None:
+        return f"comment:{obj.id}"
+    return None
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    keys = {_key(obj) for group in (session.new, session.dirty, session.deleted) for obj in group}
+    keys.discard(None)
+    if keys:
+        _pending(session).update(keys)
+
+
+def _after_commit(session: Session) -> None:
+    keys = session.info.pop(_PENDING, None)
+    if not keys or not has_app_context() or "search" not in current_app.extensions:
+        return
+    current_app.extensions["search"].enqueue(keys)  # plain strings: nothing lazy-loads here
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _post_signal(post, **_kwargs) -> None:
+    key = _key(post)
+    if key:
+        from community.extensions import db
+
+        _pending(db.session()).add(key)
+
+
+def _comment_signal(comment, **_kwargs) -> None:
+    key = _key(comment)
+    if key:
+        from community.extensions import db
+
+        _pending(db.session()).add(key)
+
+
+_POST_SIGNALS = (events.post_created, events.post_edited, events.post_status_changed, events.post_merged,
+                 events.post_voted, events.post_visibility_changed, events.post_routed)
+_COMMENT_SIGNALS = (events.comment_created, events.comment_edited, events.comment_deleted)
+
+
+def install() -> None:
+    if getattr(install, "_done", False):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+    for signal in _POST_SIGNALS:
+        signal.connect(_post_signal, weak=False)
+    for signal in _COMMENT_SIGNALS:
+        signal.connect(_comment_signal, weak=False)
+    install._done = True

@@ -1,0 +1,205 @@
+"""Search rules: who sees what, tolerant queries, snippets and similar items."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from community.core import permissions
+from community.core.errors import DomainError, ValidationFailed
+from community.core.pagination import MAX_PER_PAGE, Page
+from community.extensions import db
+from community.feedback.models import FEEDBACK_TYPES, POST_KINDS, Comment, Post, Product
+from community.feedback.workflow import STATUSES
+from community.routing.models import Category, Department
+from community.search import engine
+from community.search.indexer import get_indexer
+
+SORTS = engine.SORTS
+MAX_QUERY_CHARS = 200
+SIMILAR_LIMIT = 5
+
+
+class SearchUnavailableError(DomainError):
+    status = 503
+    code = "search_unavailable"
+    default_message = _l("Search is temporarily unavailable. The rest of the site works normally; "
+                         "please try again in a few minutes.")
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    comment: Comment | None
+    title_html: Markup
+    snippet_html: Markup
+    score: float
+
+    @property
+    def is_comment(self) -> bool:
+        return self.comment is not None
+
+
+@dataclass
+class SearchResults(Page):
+    notices: list = field(default_factory=list)
+    query: str = ""
+
+
+def visibility_for(actor) -> engine.Visibility:
+    """The index-side twin of permissions.visible_posts_clause (merged items never show)."""
+    if permissions.is_moderator(actor):
+        return engine.Visibility(include_deleted=True, include_hidden=True)
+    if permissions.is_staff(actor):
+        return engine.Visibility(include_hidden=True)
+    if getattr(actor, "is_authenticated", False):
+        return engine.Visibility(own_hidden_author_id=actor.id)
+    return engine.Visibility()
+
+
+def _parse_date(value, name: str, errors: dict) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(str(value).strip(), "%Y-%m-%d")
+    except ValueError:
+        errors[name] = _l("Use a date like 2025-01-31.")
+        return None
+
+
+def _lookup(model, slug, name: str, errors: dict) -> int | None:
+    if not slug:
+        return None
+    found = db.session.execute(sa.select(model.id).where(model.slug == str(slug))).scalar_one_or_none()
+    if found is None:
+        errors[name] = _l("Unknown value.")
+    return found
+
+
+def build_filters(*, kind=None, feedback_type=None, status=None, category=None, product=None, department=None,
+                  date_from=None, date_to=None, scope: str = "all") -> engine.Filters:
+    """Validate filter arguments (slugs and ISO dates) into engine filters; ValidationFailed names bad ones."""
+    errors: dict = {}
+    if kind and kind not in POST_KINDS:
+        errors["kind"] = _l("Unknown value.")
+    if feedback_type and feedback_type not in FEEDBACK_TYPES:
+        errors["type"] = _l("Unknown value.")
+    if status and status not in STATUSES:
+        errors["status"] = _l("Unknown value.")
+    if scope not in ("all", "posts", "comments"):
+        errors["scope"] = _l("Unknown value.")
+    start = _parse_date(date_from, "from", errors)
+    end = _parse_date(date_to, "to", errors)
+    if start and end and end < start:
+        errors["to"] = _l("The end date is before the start date.")
+    filters = engine.Filters(
+        doc_types={"all": ("post", "comment"), "posts": ("post",), "comments": ("comment",)}.get(scope, ("post",)),
+        kind=kind or None, feedback_type=feedback_type or None, status=status or None,
+        category_id=_lookup(Category, category, "category", errors),
+        product_id=_lookup(Product, product, "product", errors),
+        department_id=_lookup(Department, department, "department", errors),
+        created_from=start, created_to=end + timedelta(days=1) - timedelta(microseconds=1) if end else None,
+    )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return filters
+
+
+def _store() -> engine.IndexStore:
+    return get_indexer().store
+
+
+def _run(store, parsed, filters, visibility, **kwargs) -> engine.HitPage:
+    try:
+        return engine.search(store, parsed, filters, visibility, **kwargs)
+    except engine.SearchUnavailable:
+        if store.current_dir() is not None:
+            raise SearchUnavailableError() from None
+    # Never built on this host: start with an empty index and build it in the background.
+    store.ensure()
+    if db.session.execute(sa.select(Post.id).limit(1)).first() is not None:
+        get_indexer().request_rebuild()
+    try:
+        return engine.search(store, parsed, filters, visibility, **kwargs)
+    except engine.SearchUnavailable:
+        raise SearchUnavailableError() from None
+
+
+def search(actor, q: str, *, filters: engine.Filters | None = None, sort: str = "relevance", page: int = 1,
+           per_page: int | None = None) -> SearchResults:
+    """Posts and comments matching `q` that `actor` may see, newest/most voted/best first."""
+    per_page = max(1, min(per_page or current_app.config["POSTS_PER_PAGE"], MAX_PER_PAGE))
+    filters = filters or engine.Filters()
+    sort = sort if sort in SORTS else "relevance"
+    parsed = engine.parse_user_query(q, max_chars=MAX_QUERY_CHARS)
+    results = SearchResults(items=[], page=page, per_page=per_page, total=0, query=q or "")
+    if parsed.truncated:
+        results.notices.append(_l("Your search was long, so only its first part was used."))
+    if parsed.empty:
+        if (q or "").strip():
+            results.notices.append(_l("Your search has no words we can look for. Try other words."))
+        return results
+    store = _store()
+    visibility = visibility_for(actor)
+    hits = _run(store, parsed, filters, visibility, sort=sort, page=page, per_page=per_page)
+    if hits.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
+        hits = _run(store, parsed, filters, visibility, sort=sort, page=page, per_page=per_page, match_all=False)
+        if hits.total:
+            results.notices.append(_l("No item contains all of your words; showing items that contain some of them."))
+    results.total = hits.total
+    results.items = _load_hits(actor, hits.hits, parsed.terms)
+    return results
+
+
+def _load_hits(actor, hits: list[engine.Hit], terms: set[str]) -> list[SearchHit]:
+    post_ids = {h.post_id for h in hits}
+    comment_ids = {h.comment_id for h in hits if h.comment_id}
+    posts = {p.id: p for p in db.session.execute(sa.select(Post).where(Post.id.in_(post_ids))).scalars()} if post_ids else {}
+    comments = ({c.id: c for c in db.session.execute(sa.select(Comment).where(Comment.id.in_(comment_ids))).scalars()}
+                if comment_ids else {})
+    items = []
+    for hit in hits:
+        post = posts.get(hit.post_id)
+        # The index may lag the database by a moment: the database has the last word.
+        if post is None or post.merged_into_id or not permissions.can_view_post(actor, post):
+            continue
+        comment = comments.get(hit.comment_id) if hit.comment_id else None
+        if hit.comment_id:
+            if comment is None or comment.is_deleted or comment.is_internal or comment.is_hidden:
+                continue
+            snippet = engine.highlight(comment.body, terms)
+        else:
+            snippet = engine.highlight(post.body, terms)
+        items.append(SearchHit(post=post, comment=comment, title_html=engine.highlight(post.title, terms, whole=True),
+                               snippet_html=snippet, score=hit.score))
+    return items
+
+
+def similar_items(actor, title: str, *, limit: int = SIMILAR_LIMIT) -> list[Post]:
+    """Public posts whose words overlap `title`, best first: shown while composing so people vote instead."""
+    parsed = engine.parse_user_query(title, max_chars=120)
+    parsed.words += [t for p in parsed.phrases for t in p]
+    parsed.phrases = []
+    if parsed.empty:
+        return []
+    hits = _run(_store(), parsed, engine.Filters(doc_types=("post",)), engine.Visibility(),
+                page=1, per_page=limit, match_all=False)
+    ids = [h.post_id for h in hits.hits]
+    if not ids:
+        return []
+    posts = {p.id: p for p in db.session.execute(sa.select(Post).where(Post.id.in_(ids))).scalars()}
+    return [posts[i] for i in ids
+            if i in posts and posts[i].is_public and not posts[i].merged_into_id
+            and permissions.can_view_post(actor, posts[i])]
+
+
+def request_rebuild(actor) -> None:
+    from community.core.errors import PermissionDenied
+
+    if not permissions.is_admin(actor):
+        raise PermissionDenied()
+    get_indexer().request_rebuild()
