@@ -1,0 +1,11 @@
+"""Notifications: durable rows from domain signals, the feed page, preferences, the bell and the API."""
+from __future__ import annotations
+
+
+def init_app(app):
+    from community.notifications import listeners
+    from community.notifications.views import bp, bell_context
+
+    listeners.connect()
+    app.register_blueprint(bp)
+    app.jinja_env.globals["notification_bell"] = bell_context
