@@ -34,8 +34,11 @@ def _authenticate():
         if user is None:
             raise NotAuthenticated(code="invalid_token")
         g.api_user = user
+        g._login_user = user  # current_user too (rate-limit keys, locale); no session is written
         return None  # a bearer token is not ambient authority: no CSRF check needed
     if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if not current_user.is_authenticated:
+            raise NotAuthenticated()  # no credentials at all: say so rather than csrf_failed
         csrf.protect()  # session-authenticated writes need the X-CSRFToken header
     return None
 

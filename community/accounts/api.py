@@ -1,0 +1,92 @@
+"""JSON API: the caller's account and personal access tokens.
+
+Tokens: a token may list and revoke tokens (including itself), but creating one needs a
+signed-in browser session. A leaked token therefore cannot mint successors that outlive its
+own revocation.
+"""
+from __future__ import annotations
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+
+from community.accounts import services
+from community.api import bp, openapi
+from community.api.inputs import Fields, json_object, require_caller
+from community.core.errors import PermissionDenied
+from community.core.limits import write_limited
+from community.extensions import db
+from community.feedback import serializers
+from community.feedback.serializers import DATETIME, INT, NULLABLE_DATETIME, STR
+
+AUTH_ERRORS = (401,)
+
+
+@bp.get("/me", endpoint="accounts_me")
+def me():
+    return serializers.me(require_caller())
+
+
+openapi.document("/me", "get", summary="The caller's account", tags=["accounts"], auth=True,
+                 errors=AUTH_ERRORS, response=serializers.ME)
+
+
+TOKEN = openapi.schema("ApiToken", {
+    "type": "object", "required": ["id", "name", "prefix", "created_at", "last_used_at"],
+    "properties": {"id": INT, "name": STR,
+                   "prefix": {"type": "string", "description": "The first characters, to recognise a token"},
+                   "created_at": DATETIME, "last_used_at": NULLABLE_DATETIME},
+})
+NEW_TOKEN = openapi.schema("NewApiToken", {
+    "allOf": [TOKEN, {"type": "object", "required": ["token"], "properties": {
+        "token": {"type": "string", "description": "The secret; shown once, never stored. Send it as "
+                                                   "`Authorization: Bearer <token>`."}}}],
+})
+
+
+def _token(t) -> dict:
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": serializers.iso(t.created_at),
+            "last_used_at": serializers.iso(t.last_used_at)}
+
+
+@bp.get("/me/tokens", endpoint="accounts_tokens")
+def list_tokens():
+    return {"items": [_token(t) for t in services.list_api_tokens(require_caller())]}
+
+
+openapi.document("/me/tokens", "get", summary="List the caller's active personal access tokens",
+                 tags=["accounts"], auth=True, errors=AUTH_ERRORS, response=openapi.items_of(TOKEN))
+
+
+@bp.post("/me/tokens", endpoint="accounts_create_token")
+@write_limited
+def create_token():
+    caller = require_caller()
+    if g.get("api_user") is not None:
+        raise PermissionDenied(_l("Create tokens from a signed-in session, not with another token."),
+                               code="session_required")
+    fields = Fields(json_object(optional=True))
+    name = fields.text("name")
+    fields.check()
+    token, raw = services.create_api_token(caller, name)
+    db.session.commit()
+    return {**_token(token), "token": raw}, 201
+
+
+openapi.document("/me/tokens", "post", summary="Create a personal access token (session only)", tags=["accounts"],
+                 auth=True, status=201, errors=(400, 401, 403, 422, 429), response=NEW_TOKEN,
+                 request_body={"type": "object", "properties": {"name": {"type": "string", "maxLength": 64}}},
+                 body_required=False,
+                 description="Needs a browser session with X-CSRFToken; a request made with a token gets 403 "
+                             "session_required. The secret is in the response once.")
+
+
+@bp.delete("/me/tokens/<int:token_id>", endpoint="accounts_revoke_token")
+@write_limited
+def revoke_token(token_id):
+    services.revoke_api_token(require_caller(), token_id)
+    db.session.commit()
+    return "", 204
+
+
+openapi.document("/me/tokens/{token_id}", "delete", summary="Revoke one of the caller's tokens", tags=["accounts"],
+                 auth=True, status=204, errors=(400, 401, 404, 429), parameters=[openapi.path_param("token_id")])
