@@ -1,0 +1,123 @@
+"""Real server processes for the live tests: gunicorn (threading mode) on a free port."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+SECRET = "live-test-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_reachable(url: str = "redis://127.0.0.1:6379/0") -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+class Server:
+    """One `gunicorn -k gthread -w 1` process, like `make run`, logging to a file."""
+
+    def __init__(self, workdir: Path, db_path: Path, *, redis_url: str | None = None, threads: int = 32):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / f"server-{self.port}.log"
+        env = dict(os.environ, INSTANCE_PATH=str(workdir / "instance"), DATABASE_URL=f"sqlite:///{db_path}",
+                   SECRET_KEY=SECRET, RATELIMIT_ENABLED="0", SEARCH_INDEX_DIR=str(workdir / "search_index"),
+                   LOG_LEVEL="INFO")
+        env.pop("REDIS_URL", None)
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [str(GUNICORN), "--worker-class", "gthread", "-w", "1", "--threads", str(threads),
+             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "1", "app:app"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 30) -> "Server":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"server not ready: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def login(server: Server, username: str, password: str) -> requests.Session:
+    """A browser-like HTTP session: CSRF token from the page, then the login form."""
+    http = requests.Session()
+    http.headers["Connection"] = "close"  # no keep-alive races with gunicorn closing idle connections
+    page = http.get(server.url + "/login").text
+    http.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = http.post(server.url + "/login", data={"login": username, "password": password,
+                                                      "csrf_token": http.csrf}, allow_redirects=False)
+    assert response.status_code == 302, response.text[:500]
+    http.csrf = re.search(r'name="csrf-token" content="([^"]+)"', http.get(server.url + "/products").text).group(1)
+    return http
+
+
+def cookie_header(http: requests.Session) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+class PrivateRedis:
+    """A throwaway redis-server we may stop and start (the outage test)."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.proc = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start(self) -> "PrivateRedis":
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.workdir)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not redis_reachable(self.url):
+            if time.monotonic() > deadline:
+                raise RuntimeError("private redis did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(5)
+            self.proc = None
