@@ -5,6 +5,8 @@ serialize. Permissions, validation and 404-hiding live in feedback.services.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -124,12 +126,17 @@ openapi.document("/posts/{post_id}/timeline", "get", summary="The public status 
 
 # Service field names that the API spells differently.
 _FIELD_NAMES = {"feedback_type": "type", **{f"rating_{key}": f"trial.ratings.{key}" for key in RATING_DIMENSIONS},
-                "pros": "trial.pros", "cons": "trial.cons"}
+                "pros": "trial.pros", "cons": "trial.cons", "parent": "parent_id", "target": "target_id"}
 
 
-def _api_fields(exc: ValidationFailed) -> ValidationFailed:
-    exc.fields = {_FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()}
-    return exc
+@contextmanager
+def _api_field_names():
+    """Name validation errors after the request's JSON fields."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        exc.fields = {_FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()}
+        raise
 
 
 NEW_POST = openapi.schema("NewPost", {
@@ -178,11 +185,9 @@ def create_post():
         except NotFound:
             fields.errors["product"] = _l("No such product.")
     fields.check()
-    try:
+    with _api_field_names():
         post = services.submit_post(caller, kind=kind, title=title, body=body, category=category,
                                     feedback_type=feedback_type, product=product, trial=trial_data)
-    except ValidationFailed as exc:
-        raise _api_fields(exc) from None
     payload = serializers.post_detail(caller, post)
     return _commit_and_return(payload, 201, {"Location": url_for("api.feedback_get_post", post_id=post.id)})
 
@@ -244,7 +249,8 @@ def add_comment(post_id):
     internal = fields.boolean("internal")
     fields.check()
     parent = services.get_comment(caller, parent_id) if parent_id is not None else None
-    comment = services.add_comment(caller, post, body, parent=parent, internal=internal)
+    with _api_field_names():
+        comment = services.add_comment(caller, post, body, parent=parent, internal=internal)
     return _commit_and_return(serializers.comment(comment), 201)
 
 
@@ -470,11 +476,8 @@ def merge(post_id):
         target = services.get_post(caller, target_id)
     except NotFound:  # missing or invisible: the same answer, about the field
         raise ValidationFailed(fields={"target_id": _l("Choose another open feedback item to merge into.")}) from None
-    try:
+    with _api_field_names():
         services.merge_posts(caller, post, target, note=note)
-    except ValidationFailed as exc:
-        exc.fields = {"target_id" if k == "target" else k: v for k, v in exc.fields.items()}
-        raise
     return _commit_and_return(serializers.post_detail(caller, post))
 
 

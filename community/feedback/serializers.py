@@ -7,10 +7,13 @@ in the caller's own `me` shape.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from community.api import openapi
 from community.core import permissions
 from community.core.pagination import Page
 from community.core.text import excerpt
+from community.extensions import db
 from community.feedback import services
 from community.feedback.workflow import RATING_DIMENSIONS, STATUS_LABELS, STATUSES, allowed_transitions
 
@@ -189,7 +192,27 @@ def post_summary(p, *, voted: bool) -> dict:
     }
 
 
+def _preload_references(posts) -> list:
+    """Load a page's assignees, departments and products in three queries instead of one per post.
+
+    Many-to-one lazy loads then find them in the session's identity map, which holds objects
+    weakly: keep the returned list alive while serializing.
+    """
+    from community.accounts.models import User
+    from community.feedback.models import Product
+    from community.routing.models import Department
+
+    loaded = []
+    for model, ids in ((User, {p.assignee_id for p in posts}), (Department, {p.department_id for p in posts}),
+                       (Product, {p.product_id for p in posts})):
+        ids.discard(None)
+        if ids:
+            loaded += db.session.execute(sa.select(model).where(model.id.in_(ids))).scalars().all()
+    return loaded
+
+
 def post_page(viewer, page: Page) -> dict:
+    references = _preload_references(page.items)  # noqa: F841 (kept alive on purpose)
     voted = services.voted_post_ids(viewer, [p.id for p in page.items])
     return {"items": [post_summary(p, voted=p.id in voted) for p in page.items], "pagination": pagination(page)}
 

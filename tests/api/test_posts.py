@@ -118,7 +118,7 @@ def test_hidden_post_is_404_for_outsiders_and_visible_to_author_and_staff(api, m
     assert api(world["other_staff"]).get(f"/posts/{post_id}").status_code == 200
 
 
-def test_comments_replies_and_internal_notes(api, world):
+def test_comments_replies_and_internal_notes(api, make, world):
     post_id = world["post"].id
     member, staff = api(world["member"]), api(world["contact"])
     top = member.post(f"/posts/{post_id}/comments", {"body": "补充：重启车机后恢复。"})
@@ -143,6 +143,11 @@ def test_comments_replies_and_internal_notes(api, world):
     assert member.delete(f"/comments/{note_id}").status_code == 404
     assert member.post(f"/posts/{post_id}/comments", {"body": "偷偷备注", "internal": True}).status_code == 403
     assert db.session.query(Comment).filter_by(is_internal=True).count() == 1
+
+    with writing():
+        elsewhere = make.post(world["member"], world["category"], kind="discussion", title="另一个帖子的讨论")
+    wrong_thread = member.post(f"/posts/{elsewhere.id}/comments", {"body": "回错帖子", "parent_id": top_id})
+    assert wrong_thread.status_code == 422 and set(wrong_thread.get_json()["error"]["fields"]) == {"parent_id"}
 
 
 def test_edit_and_delete_comments(api, world):
