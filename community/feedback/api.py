@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from community.accounts import services as accounts
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
+from community.core import permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
@@ -24,7 +25,7 @@ from community.routing import services as routing
 
 TAGS = ["posts"]
 POST_ID = openapi.path_param("post_id", "The post's id")
-STR, INT = serializers.STR, serializers.INT
+INT = serializers.INT
 
 
 def _post(post_id):
@@ -120,6 +121,30 @@ def timeline(post_id):
 openapi.document("/posts/{post_id}/timeline", "get", summary="The public status timeline (处理进度)", tags=TAGS,
                  auth="optional", parameters=[POST_ID], errors=(404,),
                  response=openapi.items_of(serializers.TIMELINE_ENTRY))
+
+
+@bp.get("/posts/<int:post_id>/revisions", endpoint="feedback_revisions")
+def revisions(post_id):
+    viewer = api_user()
+    post = services.get_post(viewer, post_id)
+    comment = None
+    errors: dict = {}
+    comment_id = query_int("comment_id", 0, minimum=1, maximum=2**62, errors=errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if comment_id:
+        comment = services.get_comment(viewer, comment_id)
+        # A deleted comment's earlier text stays with the moderators.
+        if comment.post_id != post.id or (comment.is_deleted and not permissions.is_moderator(viewer)):
+            raise NotFound()
+    return {"items": [serializers.revision(r) for r in services.list_revisions(viewer, post, comment)]}
+
+
+openapi.document("/posts/{post_id}/revisions", "get", summary="Edit history of a post, or of one of its comments",
+                 tags=TAGS, auth="optional", errors=(404, 422), response=openapi.items_of(serializers.REVISION),
+                 parameters=[POST_ID, openapi.query_param("comment_id", {"type": "integer", "minimum": 1},
+                                                          "A comment of this post; omit for the post itself")],
+                 description="Newest first; each entry holds the text before that edit.")
 
 
 # Posting and editing ----------------------------------------------------------------

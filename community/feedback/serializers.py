@@ -330,3 +330,20 @@ def comment(c) -> dict:
         "is_internal": c.is_internal, "is_hidden": c.is_hidden, "is_deleted": deleted,
         "created_at": iso(c.created_at), "edited_at": None if deleted else iso(c.edited_at),
     }
+
+
+REVISION = openapi.schema("Revision", _obj({
+    "id": INT,
+    "editor": USER,
+    "title_before": {"type": ["string", "null"], "description": "Post edits only"},
+    "body_before": STR,
+    "reason": {"type": "string", "description": "Given by moderators; public"},
+    "by_moderator": BOOL,
+    "created_at": DATETIME,
+}))
+
+
+def revision(r) -> dict:
+    """The text before one edit (edit history is public wherever the post is visible)."""
+    return {"id": r.id, "editor": user(r.editor), "title_before": r.title_before, "body_before": r.body_before,
+            "reason": r.reason, "by_moderator": r.by_moderator, "created_at": iso(r.created_at)}

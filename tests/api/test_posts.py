@@ -172,6 +172,24 @@ def test_edit_post_by_author_and_by_moderator_with_a_reason(api, world):
     assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["error"]["fields"]
     assert moderator.patch(f"/posts/{post_id}", {"body": "版主修改后的正文内容。", "reason": "删除手机号"}).status_code == 200
     assert api(world["other_staff"]).patch(f"/posts/{post_id}", {"title": "别人的修改"}).status_code == 403
+    history = api().get(f"/posts/{post_id}/revisions").get_json()["items"]
+    assert [(r["by_moderator"], r["reason"]) for r in history] == [(True, "删除手机号"), (False, "")]
+    assert history[1]["title_before"] == "车机蓝牙经常断连"
+
+
+def test_comment_history_hides_internal_and_deleted_comments(api, world):
+    post_id = world["post"].id
+    member, staff = api(world["member"]), api(world["contact"])
+    comment_id = member.post(f"/posts/{post_id}/comments", {"body": "我的手机号 138xxxx"}).get_json()["id"]
+    member.patch(f"/comments/{comment_id}", {"body": "已删掉手机号"})
+    history = api().get(f"/posts/{post_id}/revisions?comment_id={comment_id}").get_json()["items"]
+    assert [r["body_before"] for r in history] == ["我的手机号 138xxxx"]
+    member.delete(f"/comments/{comment_id}")
+    assert api().get(f"/posts/{post_id}/revisions?comment_id={comment_id}").status_code == 404
+    assert api(world["moderator"]).get(f"/posts/{post_id}/revisions?comment_id={comment_id}").status_code == 200
+    note_id = staff.post(f"/posts/{post_id}/comments", {"body": "内部备注", "internal": True}).get_json()["id"]
+    assert member.get(f"/posts/{post_id}/revisions?comment_id={note_id}").status_code == 404
+    assert staff.get(f"/posts/{post_id}/revisions?comment_id={note_id}").status_code == 200
 
 
 def test_vote_and_follow_are_idempotent(api, make, world):
