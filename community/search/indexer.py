@@ -12,6 +12,7 @@ keys stay queued until written, so nothing is lost and no LockError reaches a us
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -192,6 +193,7 @@ class Indexer:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        self._atexit_registered = False
 
     # Producers -------------------------------------------------------------------------
     def enqueue(self, keys) -> None:
@@ -226,6 +228,10 @@ class Indexer:
 
     # The thread --------------------------------------------------------------------------
     def _ensure_thread(self) -> None:
+        if not self._atexit_registered:
+            # A short-lived process (a CLI command) must not exit with updates still queued.
+            atexit.register(self.flush, 15.0)
+            self._atexit_registered = True
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
             self._thread.start()
