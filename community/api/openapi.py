@@ -120,6 +120,7 @@ def build() -> dict:
                                 "token>`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`; anything the "
                                 "caller may not see answers 404. See docs/api.md."},
         "servers": [{"url": "/api/v1"}],
+        "tags": [{"name": t} for t in sorted({t for ops in _paths.values() for op in ops.values() for t in op["tags"]})],
         "paths": dict(sorted(_paths.items())),
         "components": {
             "schemas": _schemas,

@@ -15,6 +15,7 @@ def test_a_valid_token_authenticates_and_a_wrong_or_revoked_one_is_refused(api, 
     raw = token_for(member)
     me = api(token=raw).get("/me")
     assert me.status_code == 200 and me.get_json()["username"] == member.username
+    assert "Set-Cookie" not in me.headers  # a token request never turns into a session
 
     wrong = api(token="ccp_not-a-real-token").get("/me")
     assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "invalid_token"
