@@ -15,9 +15,29 @@ from community.extensions import db
 PREFIX = "/api/v1"
 
 
-def openapi_path(rule: str) -> str:
-    """/api/v1/posts/<int:post_id> → /posts/{post_id}"""
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule[len(PREFIX):])
+def openapi_paths(rule: str) -> list[str]:
+    """/api/v1/posts/<int:post_id> → [/posts/{post_id}]; an any(a, b) converter gives one path per literal."""
+    choice = re.compile(r"<any\(([^)]*)\):[^>]+>")
+    pending, done = [rule[len(PREFIX):]], []
+    while pending:
+        path = pending.pop()
+        match = choice.search(path)
+        if match is None:
+            done.append(re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", path))
+            continue
+        for literal in match.group(1).split(","):
+            pending.append(path[:match.start()] + literal.strip().strip("'\"") + path[match.end():])
+    return done
+
+
+def openapi_path(rule: str, url: str) -> str:
+    """The documented path of `rule` that `url` matches (for any() converters, the literal used)."""
+    candidates = openapi_paths(rule)
+    if len(candidates) == 1:
+        return candidates[0]
+    tail = url[len(PREFIX):].split("?")[0].split("/")
+    return next(c for c in candidates
+                if all(a == b or a.startswith("{") for a, b in zip(c.split("/"), tail)))
 
 
 class ApiClient:
@@ -71,7 +91,7 @@ def check_documented(app, method: str, url: str, response) -> None:
     except HTTPException:
         return  # unknown path or method: nothing documented to compare with
     document = openapi.build()
-    operation = document["paths"][openapi_path(rule.rule)][method.lower()]
+    operation = document["paths"][openapi_path(rule.rule, url)][method.lower()]
     documented = operation["responses"].get(str(response.status_code))
     assert documented is not None, (
         f"{method} {rule.rule} answered {response.status_code}, which its OpenAPI entry does not list: "

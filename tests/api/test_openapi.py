@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from openapi_spec_validator import validate
 
-from tests.api.conftest import PREFIX, openapi_path
+from tests.api.conftest import PREFIX, openapi_paths
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -18,8 +18,9 @@ def test_openapi_document_is_valid_openapi_3_1(client):
 
 def test_every_api_route_is_documented_and_every_documented_operation_exists(app, client):
     routes = {
-        (openapi_path(rule.rule), method.lower())
+        (path, method.lower())
         for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX + "/")
+        for path in openapi_paths(rule.rule)
         for method in rule.methods - IGNORED_METHODS
     }
     document = client.get("/api/v1/openapi.json").get_json()
@@ -27,6 +28,12 @@ def test_every_api_route_is_documented_and_every_documented_operation_exists(app
     assert routes - documented == set(), "routes missing from openapi.json"
     assert documented - routes == set(), "documented operations without a route"
     assert len(routes) >= 25
+
+
+def test_route_paths_translate_to_openapi_paths():
+    assert openapi_paths("/api/v1/posts/<int:post_id>/vote") == ["/posts/{post_id}/vote"]
+    assert sorted(openapi_paths("/api/v1/holds/<int:hold_id>/<any(approve, reject):decision>")) == [
+        "/holds/{hold_id}/approve", "/holds/{hold_id}/reject"]
 
 
 def test_operations_have_unique_ids_and_describe_their_responses(client):
