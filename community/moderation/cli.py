@@ -1,0 +1,78 @@
+"""`flask words …`: manage the sensitive-word list (敏感词) from the command line."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from community.core.errors import DomainError
+from community.extensions import db
+from community.moderation import services
+from community.moderation.models import WORD_ACTIONS
+
+words_cli = click.Group("words", help="Manage the sensitive-word list.")
+
+
+def _fail(exc: DomainError):
+    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(f"{exc.message}{' (' + details + ')' if details else ''}")
+
+
+@words_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--action", type=click.Choice(WORD_ACTIONS), default="replace", show_default=True,
+              help="Action for lines that do not name one (a line may be `word,hold`).")
+@with_appcontext
+def import_words(file, action):
+    """Import words from FILE, one per line; blank lines and # comments are skipped."""
+    try:
+        result = services.import_words(None, file, action=action)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc)
+    click.echo(f"Added {result['added']} words, skipped {result['skipped']} (duplicates or empty).")
+
+
+@words_cli.command("add")
+@click.argument("word")
+@click.option("--action", type=click.Choice(WORD_ACTIONS), default="replace", show_default=True)
+@with_appcontext
+def add_word(word, action):
+    """Add one WORD (or change its action)."""
+    try:
+        entry = services.add_word(None, word, action=action)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc)
+    click.echo(f"{entry.word} → {entry.action}")
+
+
+@words_cli.command("remove")
+@click.argument("word")
+@with_appcontext
+def remove_word(word):
+    """Remove WORD from the list."""
+    from community.moderation.models import SensitiveWord
+    from community.moderation.words import normalize_word
+
+    entry = db.session.query(SensitiveWord).filter_by(key=normalize_word(word)).one_or_none()
+    if entry is None:
+        raise click.ClickException(f"{word} is not on the list.")
+    services.remove_word(None, entry.id)
+    db.session.commit()
+    click.echo(f"Removed {word}.")
+
+
+@words_cli.command("test")
+@click.argument("text")
+@with_appcontext
+def test_text(text):
+    """Show what the filter does to TEXT."""
+    from community.moderation.words import current_matcher
+
+    matcher = current_matcher()
+    matches = matcher.find(text)
+    click.echo(matcher.replace(text, matches))
+    for m in matches:
+        click.echo(f"  {text[m.start:m.end]!r} [{m.start}:{m.end}] → {m.key} ({m.action})")

@@ -1,0 +1,72 @@
+"""Screeners registered with community.core.screening: the sensitive-word filter and new-user limits.
+
+Held content is saved hidden by the feedback services and a content_held signal creates the
+hold record (listeners.py); nothing a member wrote is lost.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from limits import parse as parse_rate
+
+from community.core import clock, permissions
+from community.core.screening import Screening, register_screener
+from community.extensions import db
+from community.feedback.models import Comment, Post
+from community.moderation import services
+from community.moderation.words import current_matcher
+
+LINK_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
+
+
+def screen_sensitive_words(actor, screening: Screening) -> None:
+    matcher = current_matcher()
+    if not matcher.size:
+        return
+    hold = False
+    for name, text in list(screening.fields.items()):
+        matches = matcher.find(text)
+        if not matches:
+            continue
+        hold = hold or any(m.action == "hold" for m in matches)
+        screening.fields[name] = matcher.replace(text, matches)
+    if hold and "sensitive_word" not in screening.hold_reasons:
+        screening.hold_reasons.append("sensitive_word")
+
+
+def _contributions(actor) -> int:
+    posts = db.session.execute(sa.select(sa.func.count()).select_from(Post).where(Post.author_id == actor.id)).scalar_one()
+    comments = db.session.execute(sa.select(sa.func.count()).select_from(Comment).where(
+        Comment.author_id == actor.id, Comment.is_internal.is_(False))).scalar_one()
+    return posts + comments
+
+
+def _recent(actor, since) -> int:
+    posts = db.session.execute(sa.select(sa.func.count()).select_from(Post).where(
+        Post.author_id == actor.id, Post.created_at >= since)).scalar_one()
+    comments = db.session.execute(sa.select(sa.func.count()).select_from(Comment).where(
+        Comment.author_id == actor.id, Comment.is_internal.is_(False), Comment.created_at >= since)).scalar_one()
+    return posts + comments
+
+
+def screen_new_users(actor, screening: Screening) -> None:
+    """An account's first N contributions (posts and comments) may carry few links and come slowly."""
+    if actor is None or permissions.is_staff(actor):
+        return
+    settings = services.new_user_settings()
+    if _contributions(actor) >= settings["posts"]:
+        return
+    links = sum(len(LINK_RE.findall(text)) for text in screening.fields.values())
+    if links > settings["links"] and "new_user_links" not in screening.hold_reasons:
+        screening.hold_reasons.append("new_user_links")
+    rate = parse_rate(settings["rate"])
+    since = clock.now() - timedelta(seconds=rate.get_expiry())
+    if _recent(actor, since) >= rate.amount and "new_user_rate" not in screening.hold_reasons:
+        screening.hold_reasons.append("new_user_rate")
+
+
+def register() -> None:
+    register_screener(screen_sensitive_words)
+    register_screener(screen_new_users)
