@@ -91,6 +91,7 @@ def test_comment_reply_is_one_level_and_edit_history_is_public(client, make):
     client.post_form(f"/comments/{reply.id}/delete")
     assert db.session.get(Comment, reply.id).deleted_at is not None
     assert "改过的回复" not in client.get(f"/posts/{w['post'].id}").get_data(as_text=True)
+    assert client.get(f"/posts/{w['post'].id}/history?comment={reply.id}").status_code == 404
 
 
 def test_product_page_aggregates_trial_report_ratings(client, make):
