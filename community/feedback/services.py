@@ -6,6 +6,7 @@ flush and send a domain signal. They never commit: the caller (view, API, CLI) d
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from community.core.database import insert_ignore
 from community.core.errors import (
     Conflict, InvalidTransition, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed,
 )
-from community.core.pagination import Page, paginate
+from community.core.pagination import MAX_PER_PAGE, Page, paginate
 from community.core.screening import screen
 from community.core.text import clean_text, normalize, render_markdown
 from community.extensions import db
@@ -99,9 +100,59 @@ def get_comment(actor, comment_id) -> Comment:
     return comment
 
 
+# Category id → (expiry, pinned post ids). No index covers is_pinned, so finding a
+# category's pinned posts scans the whole category; the answer changes only when a
+# moderator pins or unpins, which clears it after commit (other processes: the TTL).
+PINNED_TTL_SECONDS = 10.0
+_pinned_cache: dict[tuple[str, int], tuple[float, list[int]]] = {}
+
+
+def _pinned_ids(category_id: int) -> list[int]:
+    key = (str(db.engine.url), int(category_id))
+    cached = _pinned_cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    ids = list(db.session.execute(
+        sa.select(Post.id).where(Post.category_id == category_id, Post.is_pinned.is_(True))).scalars())
+    _pinned_cache[key] = (time.monotonic() + PINNED_TTL_SECONDS, ids)
+    return ids
+
+
+def _forget_pins(post, **_kw) -> None:
+    key = (str(db.engine.url), post.category_id)
+    events.after_commit(lambda: _pinned_cache.pop(key, None))
+
+
+events.post_visibility_changed.connect(_forget_pins)
+
+
+class ListPage(Page):
+    """A page of a post list that counts the whole list only when asked.
+
+    Counting every visible post is a full scan (hundreds of ms at 100k posts), so pages
+    that only need "is there a next page?" read one extra row instead; `total` and
+    `pages` still work, and run the count on first use (the JSON API reports them).
+    """
+
+    def __init__(self, items, page: int, per_page: int, *, has_more: bool, count_stmt, offset_total: int = 0):
+        self.items, self.page, self.per_page = items, page, per_page
+        self._has_more, self._count_stmt, self._offset_total = has_more, count_stmt, offset_total
+        self._total: int | None = None
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = self._offset_total + db.session.execute(self._count_stmt).scalar_one()
+        return self._total
+
+    @property
+    def has_next(self) -> bool:
+        return self._has_more
+
+
 def list_posts(actor, *, sort: str = "hot", category_id=None, product_id=None, status=None, kind=None,
-               feedback_type=None, author_id=None, page: int = 1, per_page: int | None = None) -> Page:
-    per_page = per_page or current_app.config["POSTS_PER_PAGE"]
+               feedback_type=None, author_id=None, page: int = 1, per_page: int | None = None) -> ListPage:
+    per_page = max(1, min(per_page or current_app.config["POSTS_PER_PAGE"], MAX_PER_PAGE))
     stmt = sa.select(Post).where(permissions.visible_posts_clause(actor, Post))
     if category_id:
         stmt = stmt.where(Post.category_id == category_id)
@@ -116,8 +167,6 @@ def list_posts(actor, *, sort: str = "hot", category_id=None, product_id=None, s
     if author_id:
         stmt = stmt.where(Post.author_id == author_id)
     order = []
-    if category_id and sort != "unanswered":
-        order.append(Post.is_pinned.desc())
     if sort == "new":
         order.append(Post.created_at.desc())
     elif sort == "votes":
@@ -129,8 +178,24 @@ def list_posts(actor, *, sort: str = "hot", category_id=None, product_id=None, s
         order.append(Post.created_at.desc())
     else:
         order.append(Post.hot_score.desc())
-    stmt = stmt.order_by(*order, Post.id.desc())
-    return paginate(stmt, page, per_page)
+    order.append(Post.id.desc())
+    # Pinned posts lead a category list. They are read apart (few rows) so that the rest
+    # keeps the index order of (category_id, hot_score | created_at) instead of sorting
+    # the whole category by is_pinned first.
+    pinned: list[Post] = []
+    if category_id and sort != "unanswered":
+        pinned_ids = _pinned_ids(category_id)
+        if pinned_ids:
+            pinned = list(db.session.execute(stmt.where(Post.id.in_(pinned_ids)).order_by(*order)).scalars())
+            stmt = stmt.where(Post.id.not_in(pinned_ids))
+    offset = (page - 1) * per_page
+    shown_pinned = pinned[offset:offset + per_page]
+    rest_offset = max(0, offset - len(pinned))
+    rest_limit = per_page - len(shown_pinned)
+    rows = list(db.session.execute(stmt.order_by(*order).limit(rest_limit + 1).offset(rest_offset)).scalars())
+    count_stmt = sa.select(sa.func.count()).select_from(stmt.with_only_columns(Post.id).order_by(None).subquery())
+    return ListPage(shown_pinned + rows[:rest_limit], page, per_page, has_more=len(rows) > rest_limit,
+                    count_stmt=count_stmt, offset_total=len(pinned))
 
 
 def list_comments(actor, post: Post) -> list[Comment]:
