@@ -616,6 +616,9 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
                 db.session.execute(sa.update(Contact).where(Contact.id == contact["id"])
                                    .values(last_assigned_at=contact["last"]))
     db.session.commit()
+    # After a bulk load the planner needs fresh statistics to pick the per-category indexes.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
 
     counts = dict(simulation.counts)
     counts.update(users=len(org["members"]) + len(org["staff"]) + 1, staff=len(org["staff"]),
