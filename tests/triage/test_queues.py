@@ -185,3 +185,20 @@ def test_side_panel_actions_and_input_kept_on_error(client, desk, make):
     assert "内部：和供应商确认中" in html
     actions = set(db.session.execute(sa.select(AuditEntry.action)).scalars())
     assert {"triage.official_reply", "triage.internal_note", "triage.tag", "triage.untag"} <= actions
+
+
+def test_tab_counts_match_the_queues(desk, make):
+    with clock.frozen(T0) as advance:
+        for n in range(3):
+            make.post(desk["member"], desk["category"], title=f"计数用的问题 {n}")
+        advance(hours=5)
+        make.post(desk["member"], desk["category"], title="计数用的快到期问题")
+        advance(hours=16)
+        late = make.post(desk["member"], desk["other_category"], title="计数用的新问题")
+        late.assignee_id = None
+        advance(hours=4)
+        feedback.change_status(desk["contact"], make.post(desk["member"], desk["category"]), "needs_info")
+        counts = services.queue_counts(desk["contact"])
+        for name in services.QUEUES:
+            assert counts[name] == services.list_queue(desk["contact"], name).total, name
+    assert (counts["overdue"], counts["due_soon"], counts["unassigned"], counts["all"]) == (3, 1, 1, 6)
