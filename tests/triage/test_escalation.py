@@ -137,3 +137,17 @@ def test_resolved_item_without_confirmation_closes_after_14_days(app, desk, make
     assert entry.kind == "status" and entry.to_status == "closed" and entry.actor_id is None and entry.note
     assert "triage.auto_close" in audit_actions(post.id)
     assert "triage.auto_close" not in audit_actions(confirmed.id)
+
+
+def test_resolving_asks_the_author_for_a_rating_by_notification(desk, make):
+    from community.domains import module_exists
+
+    if not module_exists("community.notifications.services"):
+        pytest.skip("notifications domain not installed in this checkout")
+    from community.notifications.models import Notification
+
+    post = make.post(desk["member"], desk["category"])
+    services.set_item_status(desk["contact"], post, "resolved")
+    rows = db.session.execute(sa.select(Notification.user_id).where(
+        Notification.kind == "rating_request", Notification.post_id == post.id)).scalars().all()
+    assert rows == [desk["member"].id]
