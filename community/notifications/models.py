@@ -22,6 +22,8 @@ class Notification(db.Model):
         sa.Index("ix_notifications_user_id_id", "user_id", "id"),
         sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
         sa.Index("ix_notifications_user_group", "user_id", "group_key"),
+        # Ids only grow (never reused after a delete): clients sync with "after id N".
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from community.accounts.models import User
+from community.accounts.models import STAFF_ROLES, User
 from community.core import clock, permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.pagination import Page, paginate
@@ -33,81 +34,92 @@ SLA_LEVELS = ("warning", "breached")
 # Writing -------------------------------------------------------------------------
 
 def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=None, entry=None,
-           data: dict | None = None, link_post_id: int | None = None, once_key: str | None = None) -> list[Notification]:
+           data: dict | None = None, link_post_id: int | None = None, once_key: str | None = None) -> list:
     """Write one notification of `kind` for each recipient who may see it and wants it.
 
     Skipped: the actor themselves, banned users, members for staff-only kinds, anyone who
     may not see `post` / `comment` (checked per recipient), and anyone who turned the kind off.
     Grouped kinds collapse into the recipient's unread row for the same post. With `once_key`,
     a recipient who ever had a notification with that key is skipped (idempotent jobs).
+    Returns plain records (id, user_id, ... as written). Rows go in with one bulk INSERT, so a
+    status change on an item with thousands of followers stays one quick transaction.
     """
     spec = KINDS[kind]
-    users = _recipients(recipients, actor)
-    users = [u for u in users if _may_receive(u, spec, post, comment)]
+    users = [u for u in _recipients(recipients, actor) if _may_receive(u, spec, post, comment)]
     if not users:
         return []
     ids = [u.id for u in users]
-    disabled = set(db.session.execute(
+    skip = set(db.session.execute(
         sa.select(NotificationPreference.user_id).where(
             NotificationPreference.user_id.in_(ids), NotificationPreference.kind == kind,
             NotificationPreference.enabled.is_(False))).scalars())
     group_key = once_key or (f"{kind}:{post.id}" if spec.grouped and post is not None else None)
-    previous: dict[int, Notification] = {}
+    previous = {}
     if group_key:
-        stmt = sa.select(Notification).where(Notification.user_id.in_(ids), Notification.group_key == group_key)
+        stmt = sa.select(Notification.id, Notification.user_id, Notification.actor_names, Notification.count,
+                         Notification.first_at).where(Notification.user_id.in_(ids), Notification.group_key == group_key)
         if once_key:
-            already = set(db.session.execute(stmt.with_only_columns(Notification.user_id)).scalars())
-            disabled |= already
+            skip |= {row.user_id for row in db.session.execute(stmt)}
         else:
-            for row in db.session.execute(stmt.where(Notification.read_at.is_(None))).scalars():
-                previous[row.user_id] = row
+            previous = {row.user_id: row for row in db.session.execute(stmt.where(Notification.read_at.is_(None)))}
     now = clock.now()
     actor_name = actor.name if actor is not None else ""
-    created: list[tuple[Notification, int | None, User]] = []
+    common = {
+        "kind": kind, "post_id": link_post_id or (post.id if post is not None else None),
+        "comment_id": comment.id if comment is not None else None,
+        "timeline_entry_id": entry.id if entry is not None else None,
+        "actor_id": actor.id if actor is not None else None,
+        "post_title": (post.title if post is not None else "")[:120], "data": dict(data or {}),
+        "group_key": group_key, "created_at": now, "read_at": None,
+    }
+    values, replaced = [], []
     for user in users:
-        if user.id in disabled:
+        if user.id in skip:
             continue
         old = previous.get(user.id)
-        names = list(old.actor_names or []) if old else []
+        names = [n for n in (old.actor_names or []) if n != actor_name] if old else []
         if actor_name:
-            if actor_name in names:
-                names.remove(actor_name)
             names = (names + [actor_name])[-MAX_ACTOR_NAMES:]
-        row = Notification(
-            user_id=user.id, kind=kind, post_id=link_post_id or (post.id if post is not None else None),
-            comment_id=comment.id if comment is not None else None,
-            timeline_entry_id=entry.id if entry is not None else None,
-            actor_id=actor.id if actor is not None else None, actor_names=names,
-            post_title=(post.title if post is not None else "")[:120], data=dict(data or {}),
-            group_key=group_key, count=(old.count + 1) if old else 1,
-            first_at=old.first_at if old else now, created_at=now,
-        )
-        if old is not None:
-            db.session.delete(old)
-        db.session.add(row)
-        created.append((row, old.id if old else None, user))
-    if not created:
+        values.append({**common, "user_id": user.id, "actor_names": names, "count": old.count + 1 if old else 1,
+                       "first_at": old.first_at if old else now})
+        replaced.append(old.id if old else None)
+    if not values:
         return []
-    db.session.flush()
-    _queue_push(created)
-    return [row for row, _old, _user in created]
+    new_ids = db.session.execute(
+        sa.insert(Notification).returning(Notification.id, sort_by_parameter_order=True), values).scalars().all()
+    old_ids = [i for i in replaced if i]
+    if old_ids:  # after the insert, so the replacement always gets a larger id
+        db.session.execute(sa.delete(Notification).where(Notification.id.in_(old_ids)))
+    records = [SimpleNamespace(id=new_id, replaces=old_id, **row)
+               for new_id, old_id, row in zip(new_ids, replaced, values)]
+    _queue_push(records, {u.id: u.locale for u in users})
+    return records
 
 
-def _recipients(recipients, actor) -> list[User]:
-    ids, users = set(), {}
-    for r in recipients:
-        if r is None:
-            continue
-        if isinstance(r, User):
-            users[r.id] = r
-        else:
-            ids.add(int(r))
-    ids -= set(users)
-    if ids:
-        for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars():
-            users[user.id] = user
-    actor_id = getattr(actor, "id", None)
-    return [u for uid, u in sorted(users.items()) if uid != actor_id and not u.is_banned]
+class Recipient:
+    """The few user fields the visibility predicates read, without loading whole User rows
+    (an item can have thousands of followers)."""
+
+    __slots__ = ("id", "role", "locale", "banned_at")
+    is_authenticated = True
+
+    def __init__(self, id, role, locale, banned_at):
+        self.id, self.role, self.locale, self.banned_at = id, role, locale, banned_at
+
+    is_staff = property(lambda self: self.role in STAFF_ROLES)
+    is_moderator = property(lambda self: self.role in ("moderator", "admin"))
+    is_admin = property(lambda self: self.role == "admin")
+    is_banned = property(lambda self: self.banned_at is not None)
+
+
+def _recipients(recipients, actor) -> list[Recipient]:
+    ids = {getattr(r, "id", r) for r in recipients if r is not None}
+    ids.discard(getattr(actor, "id", None))
+    if not ids:
+        return []
+    rows = db.session.execute(sa.select(User.id, User.role, User.locale, User.banned_at)
+                              .where(User.id.in_([int(i) for i in ids])).order_by(User.id))
+    return [r for r in (Recipient(*row) for row in rows) if not r.is_banned]
 
 
 def _may_receive(user, spec, post, comment) -> bool:
@@ -120,24 +132,31 @@ def _may_receive(user, spec, post, comment) -> bool:
     return True
 
 
-def _queue_push(created) -> None:
+def _queue_push(records, locales: dict) -> None:
     """Capture plain payloads now; emit them once the transaction commits."""
-    from community.realtime.services import emit_after_commit
+    from community.realtime.services import emit_many_after_commit
 
-    user_ids = [user.id for _row, _old, user in created]
-    unread = unread_counts(user_ids)
-    by_locale = defaultdict(list)
+    unread = unread_counts([r.user_id for r in records])
+    languages = current_app.config["LANGUAGES"]
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
-    for row, old_id, user in created:
-        locale = user.locale if user.locale in current_app.config["LANGUAGES"] else default_locale
-        by_locale[locale].append((row, old_id))
+    by_locale = defaultdict(list)
+    for r in records:
+        locale = locales.get(r.user_id)
+        by_locale[locale if locale in languages else default_locale].append(r)
+    link = link_for(records[0])  # every record of one call points at the same place
+    emits = []
     for locale, rows in by_locale.items():
+        texts: dict = {}
         with force_locale(locale):
-            for row, old_id in rows:
-                payload = serialize(row)
-                payload["replaces"] = old_id
-                emit_after_commit("notification", {"notification": payload, "unread": unread.get(row.user_id, 0)},
-                                  room=f"user:{row.user_id}")
+            for r in rows:
+                key = (r.count, tuple(r.actor_names))  # non-grouped kinds: one text for everyone
+                if key not in texts:
+                    texts[key] = text_for(r)
+                payload = serialize(r, text=texts[key], url=link)
+                payload["replaces"] = r.replaces
+                emits.append(("notification", {"notification": payload, "unread": unread.get(r.user_id, 0)},
+                              f"user:{r.user_id}"))
+    emit_many_after_commit(emits)
 
 
 def notify_sla_warning(user, post, target: str, level: str = "warning") -> Notification | None:
@@ -273,7 +292,7 @@ def link_for(row: Notification) -> str:
     return f"/posts/{row.post_id}" + (f"#{anchor}" if anchor else "")
 
 
-def serialize(row: Notification) -> dict:
+def serialize(row, *, text: str | None = None, url: str | None = None) -> dict:
     """The JSON shape used by the API and the socket pushes (text in the current locale)."""
     spec = KINDS.get(row.kind)
     data = row.data or {}
@@ -281,9 +300,9 @@ def serialize(row: Notification) -> dict:
         "id": row.id,
         "kind": row.kind,
         "icon": spec.icon if spec else "",
-        "text": text_for(row),
+        "text": text if text is not None else text_for(row),
         "note": data.get("note") or "",
-        "url": link_for(row),
+        "url": url if url is not None else link_for(row),
         "post_id": row.post_id,
         "comment_id": row.comment_id,
         "timeline_entry_id": row.timeline_entry_id,

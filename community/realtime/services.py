@@ -80,6 +80,18 @@ def emit_after_commit(event: str, payload, *, room: str) -> None:
     after_commit(lambda: dispatcher.submit(lambda: emit(event, payload, room=room)))
 
 
+def emit_many_after_commit(emits: list[tuple[str, object, str]]) -> None:
+    """Queue several (event, payload, room) emits as one dispatcher job, in order."""
+    if not emits:
+        return
+
+    def job():
+        for event, payload, room in emits:
+            emit(event, payload, room=room)
+
+    after_commit(lambda: dispatcher.submit(job))
+
+
 def run_after_commit(job: Callable[[], None]) -> None:
     """Run `job` on the dispatcher once the transaction commits (it may open its own connection)."""
     after_commit(lambda: dispatcher.submit(job))

@@ -46,7 +46,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_notifications_post_id_posts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['timeline_entry_id'], ['timeline_entries.id'], name=op.f('fk_notifications_timeline_entry_id_timeline_entries'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_post_id'), ['post_id'], unique=False)
