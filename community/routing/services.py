@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from community.accounts.models import User
 from community.core import clock
@@ -37,7 +38,10 @@ def list_departments() -> list[Department]:
 
 
 def list_categories() -> list[Category]:
-    return list(db.session.execute(sa.select(Category).order_by(Category.position, Category.id)).scalars())
+    # Pages show each category with its department: load them together (no N+1).
+    return list(db.session.execute(
+        sa.select(Category).options(joinedload(Category.department)).order_by(Category.position, Category.id)
+    ).scalars())
 
 
 def get_category(slug: str) -> Category:
