@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,23 +137,25 @@ def analyze(text: str, *, mode: str = "query") -> list[str]:
 
 
 def _schema() -> wf.Schema:
+    # Exact-match filters are ID fields holding the id as text: one posting per document,
+    # where a 64-bit NUMERIC field would write four (it is built for range queries).
     return wf.Schema(
         key=wf.ID(stored=True, unique=True),        # "post:12" or "comment:34"
         doc_type=wf.ID(stored=True),                # post | comment
-        post_id=wf.NUMERIC(stored=True, bits=64),
-        comment_id=wf.NUMERIC(stored=True, bits=64),
+        post_id=wf.STORED,
+        comment_id=wf.STORED,
         title=wf.TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, phrase=True),
         body=wf.TEXT(analyzer=ANALYZER, phrase=True),
         kind=wf.ID,
         feedback_type=wf.ID,
         status=wf.ID,
-        category_id=wf.NUMERIC(bits=64),
-        product_id=wf.NUMERIC(bits=64),
-        department_id=wf.NUMERIC(bits=64),
-        author_id=wf.NUMERIC(bits=64),
-        post_author_id=wf.NUMERIC(bits=64),
+        category_id=wf.ID,
+        product_id=wf.ID,
+        department_id=wf.ID,
+        author_id=wf.ID,
+        post_author_id=wf.ID,
         created=wf.DATETIME(sortable=True),
-        votes=wf.NUMERIC(sortable=True, bits=64),
+        votes=wf.NUMERIC(sortable=True, bits=32),
         # Visibility of the post (a comment carries its post's flags).
         hidden=wf.BOOLEAN,
         deleted=wf.BOOLEAN,
@@ -161,21 +164,15 @@ def _schema() -> wf.Schema:
 
 
 SCHEMA = _schema()
-_NONE = -1  # NUMERIC fields cannot hold None
 
 
 def _prepare(doc: dict) -> dict:
     out = {"hidden": False, "deleted": False, "merged": False}
     for name, value in doc.items():
-        if name not in SCHEMA.names():
+        if name not in SCHEMA.names() or value is None:
             continue
-        if value is None:
-            if isinstance(SCHEMA[name], wf.NUMERIC):
-                value = _NONE
-            elif isinstance(SCHEMA[name], (wf.ID, wf.TEXT)):
-                value = ""
-            else:
-                continue
+        if isinstance(SCHEMA[name], wf.ID) and not isinstance(value, str):
+            value = str(value)
         out[name] = value
     return out
 
@@ -185,6 +182,29 @@ def _prepare(doc: dict) -> dict:
 class IndexStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
+        self._local = threading.local()  # one searcher per thread; Whoosh readers are not shared
+
+    def searcher(self, *, fresh: bool = False):
+        """This thread's searcher on the live generation, reopened when the index changed
+        (checking costs one directory listing; opening costs milliseconds). Not
+        Searcher.refresh(): it reuses segment readers and misses new deletions."""
+        path = self.current_dir()
+        cached = getattr(self._local, "searcher", None)
+        if cached is not None and not fresh and self._local.path == path and cached.up_to_date():
+            return cached
+        self.forget_searcher()
+        searcher = self.open(path).searcher()
+        self._local.searcher, self._local.path = searcher, path
+        return searcher
+
+    def forget_searcher(self) -> None:
+        cached = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if cached is not None:
+            try:
+                cached.close()
+            except Exception:  # closing a broken reader must not hide the real error
+                pass
 
     @property
     def pointer(self) -> Path:
@@ -384,28 +404,41 @@ class Visibility:
     own_hidden_author_id: int | None = None  # a member still sees their own hidden posts
 
 
-def filter_query(filters: Filters, visibility: Visibility) -> wq.Query:
-    clauses: list[wq.Query] = [wq.Or([wq.Term("doc_type", t) for t in filters.doc_types]),
-                               wq.Term("merged", False)]
+def filter_query(filters: Filters, visibility: Visibility) -> tuple[list[wq.Query], list[wq.Query]]:
+    """(required, excluded) clauses. Exclusions name the rare documents (hidden, deleted,
+    merged) so a query never walks the whole index just to say "visible"."""
+    required: list[wq.Query] = []
+    excluded: list[wq.Query] = [wq.Term("merged", True)]
+    if set(filters.doc_types) != {"post", "comment"}:
+        required.append(wq.Or([wq.Term("doc_type", t) for t in filters.doc_types]))
     if not visibility.include_deleted:
-        clauses.append(wq.Term("deleted", False))
+        excluded.append(wq.Term("deleted", True))
     if not visibility.include_hidden:
-        visible = [wq.Term("hidden", False)]
         if visibility.own_hidden_author_id is not None:
-            visible.append(wq.NumericRange("post_author_id", visibility.own_hidden_author_id,
-                                           visibility.own_hidden_author_id))
-        clauses.append(wq.Or(visible))
-    for name in ("kind", "feedback_type", "status"):
+            excluded.append(wq.AndNot(wq.Term("hidden", True),
+                                      wq.Term("post_author_id", str(visibility.own_hidden_author_id))))
+        else:
+            excluded.append(wq.Term("hidden", True))
+    for name in ("kind", "feedback_type", "status", "category_id", "product_id", "department_id", "author_id"):
         value = getattr(filters, name)
-        if value:
-            clauses.append(wq.Term(name, value))
-    for name in ("category_id", "product_id", "department_id", "author_id"):
-        value = getattr(filters, name)
-        if value is not None:
-            clauses.append(wq.NumericRange(name, value, value))
+        if value is not None and value != "":
+            required.append(wq.Term(name, str(value)))
     if filters.created_from or filters.created_to:
-        clauses.append(wq.DateRange("created", filters.created_from, filters.created_to))
-    return wq.And(clauses)
+        required.append(wq.DateRange("created", filters.created_from, filters.created_to))
+    return required, excluded
+
+
+def combined_query(parsed: ParsedQuery, filters: Filters, visibility: Visibility, *,
+                   match_all: bool) -> tuple[wq.Query, wq.Query]:
+    """(query, mask). The mask (documents never to return) is small, so Whoosh resolves it
+    to a set cheaply. Required filters are plain And clauses: every hit matches them equally,
+    so they shift all scores alike and leave the ranking alone. (Whoosh 2.7.5's AndNot and
+    Require matchers trip an assertion when skipping blocks; a zero ConstantScoreQuery drops hits.)"""
+    required, excluded = filter_query(filters, visibility)
+    query = text_query(parsed, match_all=match_all)
+    if required:
+        query = wq.And([query, *required])
+    return query, wq.Or(excluded)
 
 
 SORTS = ("relevance", "new", "votes")
@@ -426,32 +459,40 @@ class HitPage:
     total: int
 
 
+def _search_once(searcher, parsed, filters, visibility, *, sort, page, per_page, match_all) -> HitPage:
+    kwargs = {}
+    if sort == "new":
+        kwargs = {"sortedby": "created", "reverse": True}
+    elif sort == "votes":
+        kwargs = {"sortedby": ["votes", "created"], "reverse": True}
+    query, mask_query = combined_query(parsed, filters, visibility, match_all=match_all)
+    # A plain set: Whoosh's BitSet answers bool() by scanning every byte, on every hit.
+    mask = set(searcher.docs_for_query(mask_query))
+    results = searcher.search(query, mask=mask, limit=page * per_page, **kwargs)
+    total = len(results)
+    hits = []
+    for hit in results[(page - 1) * per_page: page * per_page]:
+        stored = hit.fields()
+        hits.append(Hit(key=stored["key"], doc_type=stored["doc_type"], post_id=stored["post_id"],
+                        comment_id=stored.get("comment_id"),
+                        score=(hit.score or 0.0) if sort == "relevance" else 0.0))
+    return HitPage(hits=hits, total=total)
+
+
 def search(store: IndexStore, parsed: ParsedQuery, filters: Filters, visibility: Visibility, *,
            sort: str = "relevance", page: int = 1, per_page: int = 20, match_all: bool = True) -> HitPage:
-    ix = store.open()
-    try:
-        with ix.searcher() as searcher:
-            kwargs = {}
-            if sort == "new":
-                kwargs = {"sortedby": "created", "reverse": True}
-            elif sort == "votes":
-                kwargs = {"sortedby": ["votes", "created"], "reverse": True}
-            results = searcher.search(text_query(parsed, match_all=match_all),
-                                      filter=filter_query(filters, visibility),
-                                      limit=page * per_page, **kwargs)
-            total = len(results)
-            hits = []
-            for hit in results[(page - 1) * per_page: page * per_page]:
-                stored = hit.fields()
-                comment_id = stored.get("comment_id")
-                hits.append(Hit(key=stored["key"], doc_type=stored["doc_type"], post_id=stored["post_id"],
-                                comment_id=None if comment_id in (None, _NONE) else comment_id,
-                                score=(hit.score or 0.0) if sort == "relevance" else 0.0))
-            return HitPage(hits=hits, total=total)
-    except SearchUnavailable:
-        raise
-    except Exception as exc:  # a damaged segment shows up only when it is read
-        raise SearchUnavailable(str(exc)) from exc
+    for attempt in range(3):
+        try:
+            searcher = store.searcher(fresh=attempt > 0)
+            return _search_once(searcher, parsed, filters, visibility, sort=sort, page=page, per_page=per_page,
+                                match_all=match_all)
+        except Exception as exc:  # a damaged segment shows up only when it is read
+            store.forget_searcher()
+            if attempt == 2:
+                raise SearchUnavailable(str(exc)) from exc
+            # A writer may have merged away the segments we were opening: look again.
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 # Highlighting ---------------------------------------------------------------------------

@@ -104,3 +104,28 @@ def test_importing_and_using_the_engine_emits_no_warnings(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok" and "Warning" not in result.stderr
+
+
+def test_totals_are_exact_with_filters_and_visibility(tmp_path):
+    """Counts drive pagination: compare with a brute-force answer over every combination."""
+    store = engine.IndexStore(tmp_path)
+    docs = []
+    for n in range(120):
+        docs.append({"key": f"post:{n}", "doc_type": "post", "post_id": n, "post_author_id": n % 3,
+                     "title": "蓝牙断连" if n % 2 else "车机卡顿", "body": "蓝牙 车机" if n % 5 == 0 else "其他内容",
+                     "status": ("new", "closed")[n % 4 == 0], "category_id": n % 3,
+                     "hidden": n % 7 == 0, "deleted": n % 11 == 0, "merged": n % 13 == 0})
+    store.apply(docs, [])
+
+    def expected(word, status, viewer):
+        return sum(1 for d in docs
+                   if word in d["title"] + d["body"] and (status is None or d["status"] == status)
+                   and not d["merged"] and not d["deleted"]
+                   and (not d["hidden"] or d["post_author_id"] == viewer))
+
+    for word in ("蓝牙", "车机"):
+        for status in (None, "new", "closed"):
+            for viewer in (None, 1):
+                page = engine.search(store, engine.parse_user_query(word), engine.Filters(status=status),
+                                     engine.Visibility(own_hidden_author_id=viewer), per_page=5)
+                assert page.total == expected(word, status, viewer), (word, status, viewer)
