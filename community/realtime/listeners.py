@@ -69,7 +69,7 @@ def _entry_payload(post, entry) -> dict:
 @best_effort
 def on_comment_created(comment, actor=None, **_):
     post = comment.post
-    staff_only = comment.is_internal or comment.is_hidden
+    staff_only = comment.is_internal or comment.is_hidden or not post.is_public
     payload = {"post_id": post.id, "comment_id": comment.id, "parent_id": comment.parent_id,
                "internal": comment.is_internal, "staff_only": staff_only, "comment_count": post.comment_count,
                "html": _render_each_locale("realtime/_comment.html", c=comment, post=post)}
@@ -135,7 +135,7 @@ def _disconnect_later(user_id: int, reason: str, *, after_commit: bool) -> None:
     if after_commit:
         services.run_after_commit(job)
     else:
-        services.dispatcher.submit(job)
+        services.dispatcher.submit(job, services.URGENT)
 
 
 def on_sessions_revoked(user, reason=None, **_):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import itertools
 import queue
 import threading
 from typing import Callable
@@ -24,26 +25,30 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 
 
+URGENT, NORMAL, LAST = 0, 1, 2  # room broadcasts (one emit each) go before large per-user fan-outs
+
+
 class _Dispatcher:
     """One thread per process, so a slow or dead message queue never delays an HTTP response."""
 
     def __init__(self):
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        self._queue: queue.PriorityQueue = queue.PriorityQueue(maxsize=QUEUE_SIZE)
+        self._seq = itertools.count()
         self._thread: threading.Thread | None = None
         self._pid = None
         self._lock = threading.Lock()
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], None], priority: int = NORMAL) -> None:
         self._ensure_thread()
         try:
-            self._queue.put_nowait(job)
+            self._queue.put_nowait((priority, next(self._seq), job))
         except queue.Full:
             log.error("live push dropped: dispatcher queue full (%d jobs)", QUEUE_SIZE)
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Wait until every queued push has been emitted (tests, shutdown)."""
         done = threading.Event()
-        self.submit(done.set)
+        self.submit(done.set, LAST)
         return done.wait(timeout)
 
     def _ensure_thread(self) -> None:
@@ -57,7 +62,7 @@ class _Dispatcher:
 
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            _priority, _seq, job = self._queue.get()
             try:
                 job()
             except Exception:  # a push must never kill the dispatcher
@@ -76,8 +81,10 @@ def emit(event: str, payload, *, room: str) -> None:
 
 
 def emit_after_commit(event: str, payload, *, room: str) -> None:
-    """Queue an emit of plain `payload` for after the current transaction commits."""
-    after_commit(lambda: dispatcher.submit(lambda: emit(event, payload, room=room)))
+    """Queue an emit of plain `payload` for after the current transaction commits.
+    Shared rooms (an item, public) go first: one emit there reaches every open page at once."""
+    priority = NORMAL if room.startswith("user:") else URGENT
+    after_commit(lambda: dispatcher.submit(lambda: emit(event, payload, room=room), priority))
 
 
 def emit_many_after_commit(emits: list[tuple[str, object, str]]) -> None:
@@ -93,8 +100,8 @@ def emit_many_after_commit(emits: list[tuple[str, object, str]]) -> None:
 
 
 def run_after_commit(job: Callable[[], None]) -> None:
-    """Run `job` on the dispatcher once the transaction commits (it may open its own connection)."""
-    after_commit(lambda: dispatcher.submit(job))
+    """Run `job` on the dispatcher, ahead of fan-outs, once the transaction commits."""
+    after_commit(lambda: dispatcher.submit(job, URGENT))
 
 
 def drain(timeout: float = 5.0) -> bool:

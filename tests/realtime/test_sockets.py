@@ -136,3 +136,33 @@ def test_client_events_are_rate_limited_per_connection(app, make, live):
     sock.received()
     assert not sock.is_connected()  # kept flooding: closed
     assert live(_client_for(app)).join("public")["ok"]  # others are unaffected
+
+
+def test_hiding_an_item_drops_members_from_its_room(app, make, live):
+    from community.moderation import services as moderation
+
+    w = make.world()
+    moderator = make.user("moderator")
+    db.session.commit()
+    post_id = w["post"].id
+    member_sock = live(_client_for(app, make.user()))
+    staff_sock = live(_client_for(app, w["contact"]))
+    assert member_sock.join(f"post:{post_id}")["ok"] and staff_sock.join(f"post:{post_id}")["ok"]
+    moderation.hide_post(moderator, w["post"], reason="涉及隐私")
+    db.session.commit()
+    member_sock.received(), staff_sock.received()
+    feedback.add_comment(w["member"], w["post"], "隐藏之后作者补充的信息")
+    db.session.commit()
+    assert member_sock.received("comment.created") == []
+    assert [e["args"][0]["staff_only"] for e in staff_sock.received("comment.created")] == [True]
+
+
+def test_public_room_gets_live_counters(app, make, live):
+    w = make.world()
+    sock = live(_client_for(app))
+    assert sock.join("public")["ok"]
+    make.post(w["member"], w["category"], title="新的反馈：空调异响")
+    feedback.post_official_reply(w["contact"], w["post"], "已安排工程师跟进。")
+    db.session.commit()
+    counters = [e["args"][0] for e in sock.received("counters")]
+    assert counters and counters[-1] == {"posts": 2, "responses": 1}
