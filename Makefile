@@ -34,7 +34,7 @@ run: install migrate seed
 	@echo "  共创社区 is running at http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password: demo12345): admin / staff: zhanggong / member: laowang"
 	@echo ""
-	$(BIN)/gunicorn --worker-class gthread -w 1 --threads 64 -b $(HOST):$(PORT) --access-logfile - app:app
+	$(BIN)/gunicorn --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
 
 test: install
 	$(BIN)/python -m pytest -n 2 -q
