@@ -166,3 +166,19 @@ def test_public_room_gets_live_counters(app, make, live):
     db.session.commit()
     counters = [e["args"][0] for e in sock.received("counters")]
     assert counters and counters[-1] == {"posts": 2, "responses": 1}
+
+
+def test_nothing_is_pushed_when_the_transaction_rolls_back(app, make, live):
+    w = make.world()
+    commenter = make.user()
+    db.session.commit()
+    author_sock = live(_client_for(app, w["member"]))
+    room_sock = live(_client_for(app))
+    assert room_sock.join(f"post:{w['post'].id}")["ok"]
+    feedback.add_comment(commenter, w["post"], "这条评论会被回滚")
+    db.session.rollback()
+    assert author_sock.received() == [] and room_sock.received() == []
+    feedback.add_comment(commenter, w["post"], "这条会提交")
+    db.session.commit()
+    assert [e["name"] for e in author_sock.received()] == ["notification"]
+    assert [e["name"] for e in room_sock.received()] == ["comment.created"]
