@@ -191,8 +191,10 @@ def main() -> None:
             match = fts_match(q)
             fts.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? AND hidden = 0 {extra} ORDER BY rank LIMIT 20",
                         (match, *params)).fetchall()
-            return fts.execute(f"SELECT count(*) FROM fts WHERE fts MATCH ? AND hidden = 0 {extra}",
-                               (match, *params)).fetchone()[0]
+            # Counted up to the same limit as the engine (exact below 1000, "1000+" above).
+            total = fts.execute(f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND hidden = 0 {extra} "
+                               f"LIMIT {engine.COUNT_LIMIT + 1})", (match, *params)).fetchone()[0]
+            return min(total, engine.COUNT_LIMIT)
 
         kinds = {"1-term": ONE_TERM, "2-term": TWO_TERM, "phrase": PHRASES}
         results["queries"] = {}

@@ -34,6 +34,7 @@ _RESULTS = openapi.schema("SearchResults", {
     "properties": {
         "items": {"type": "array", "items": _HIT},
         "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+        "total_exact": {"type": "boolean", "description": "False when there are at least `total` results (counting stops at 1000)"},
         "pages": {"type": "integer"},
         "notices": {"type": "array", "items": {"type": "string"}},
     },
@@ -69,7 +70,8 @@ def search():
     results = services.search(api_user(), q, filters=filters, sort=request.args.get("sort", "relevance"),
                               page=clamp_page(request.args.get("page")), per_page=per_page)
     return jsonify({"items": [_hit_json(h) for h in results.items], "page": results.page,
-                    "per_page": results.per_page, "total": results.total, "pages": results.pages,
+                    "per_page": results.per_page, "total": results.total, "total_exact": results.total_exact,
+                    "pages": results.pages,
                     "notices": [str(n) for n in results.notices]})
 
 

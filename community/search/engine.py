@@ -46,7 +46,9 @@ STOP_WORDS = frozenset(
 _WORD = re.compile(r"\w", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
-SEARCH_FIELDS = ("title", "body")
+# Posts fill title and body, comments fill comment: limiting a search to posts or to
+# comments is then a choice of fields, not a filter clause that matches half the index.
+FIELDS_BY_TYPE = {"post": ("title", "body"), "comment": ("comment",)}
 TITLE_BOOST = 3.0
 
 
@@ -146,6 +148,7 @@ def _schema() -> wf.Schema:
         comment_id=wf.STORED,
         title=wf.TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, phrase=True),
         body=wf.TEXT(analyzer=ANALYZER, phrase=True),
+        comment=wf.TEXT(analyzer=ANALYZER, phrase=True),
         kind=wf.ID,
         feedback_type=wf.ID,
         status=wf.ID,
@@ -364,16 +367,14 @@ def parse_user_query(text: str, *, max_chars: int = 200, max_terms: int = 24) ->
     return parsed
 
 
-def _term_anywhere(term: str) -> wq.Query:
-    return wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS])
+def _anywhere(make, fields) -> wq.Query:
+    return wq.Or([make(f) for f in fields]) if len(fields) > 1 else make(fields[0])
 
 
-def _phrase_anywhere(terms: list[str]) -> wq.Query:
-    return wq.Or([wq.Phrase(f, terms) for f in SEARCH_FIELDS])
-
-
-def text_query(parsed: ParsedQuery, *, match_all: bool = True) -> wq.Query:
-    parts = [_term_anywhere(t) for t in parsed.words] + [_phrase_anywhere(p) for p in parsed.phrases]
+def text_query(parsed: ParsedQuery, *, match_all: bool = True, doc_types=("post", "comment")) -> wq.Query:
+    fields = [f for t in doc_types for f in FIELDS_BY_TYPE[t]]
+    parts = [_anywhere(lambda f, t=t: wq.Term(f, t), fields) for t in parsed.words]
+    parts += [_anywhere(lambda f, p=p: wq.Phrase(f, p), fields) for p in parsed.phrases]
     if len(parts) == 1:
         return parts[0]
     return wq.And(parts) if match_all else wq.Or(parts, scale=0.9)
@@ -409,8 +410,6 @@ def filter_query(filters: Filters, visibility: Visibility) -> tuple[list[wq.Quer
     merged) so a query never walks the whole index just to say "visible"."""
     required: list[wq.Query] = []
     excluded: list[wq.Query] = [wq.Term("merged", True)]
-    if set(filters.doc_types) != {"post", "comment"}:
-        required.append(wq.Or([wq.Term("doc_type", t) for t in filters.doc_types]))
     if not visibility.include_deleted:
         excluded.append(wq.Term("deleted", True))
     if not visibility.include_hidden:
@@ -435,7 +434,7 @@ def combined_query(parsed: ParsedQuery, filters: Filters, visibility: Visibility
     so they shift all scores alike and leave the ranking alone. (Whoosh 2.7.5's AndNot and
     Require matchers trip an assertion when skipping blocks; a zero ConstantScoreQuery drops hits.)"""
     required, excluded = filter_query(filters, visibility)
-    query = text_query(parsed, match_all=match_all)
+    query = text_query(parsed, match_all=match_all, doc_types=filters.doc_types)
     if required:
         query = wq.And([query, *required])
     return query, wq.Or(excluded)
@@ -457,6 +456,28 @@ class Hit:
 class HitPage:
     hits: list[Hit]
     total: int
+    total_exact: bool = True
+
+
+COUNT_LIMIT = 1000  # exact counts up to here (50 pages of 20); beyond, "1000+"
+
+
+def _count(searcher, query, mask: set[int], limit: int) -> tuple[int, bool]:
+    """(number of matches up to `limit`, whether that is exact). Whoosh's len(results)
+    intersects by materializing every clause's full posting list (a "status = new" filter
+    means reading most of the index); walking the matcher lets the rarest word drive the
+    intersection with skip_to, and stopping at `limit` bounds the cost of common words."""
+    total = 0
+    context = searcher.boolean_context()
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, context)
+        while matcher.is_active():
+            if matcher.id() + offset not in mask:
+                total += 1
+                if total > limit:
+                    return limit, False
+            matcher.next()
+    return total, True
 
 
 def _search_once(searcher, parsed, filters, visibility, *, sort, page, per_page, match_all) -> HitPage:
@@ -469,14 +490,14 @@ def _search_once(searcher, parsed, filters, visibility, *, sort, page, per_page,
     # A plain set: Whoosh's BitSet answers bool() by scanning every byte, on every hit.
     mask = set(searcher.docs_for_query(mask_query))
     results = searcher.search(query, mask=mask, limit=page * per_page, **kwargs)
-    total = len(results)
+    total, exact = _count(searcher, query, mask, max(COUNT_LIMIT, page * per_page))
     hits = []
     for hit in results[(page - 1) * per_page: page * per_page]:
         stored = hit.fields()
         hits.append(Hit(key=stored["key"], doc_type=stored["doc_type"], post_id=stored["post_id"],
                         comment_id=stored.get("comment_id"),
                         score=(hit.score or 0.0) if sort == "relevance" else 0.0))
-    return HitPage(hits=hits, total=total)
+    return HitPage(hits=hits, total=total, total_exact=exact)
 
 
 def search(store: IndexStore, parsed: ParsedQuery, filters: Filters, visibility: Visibility, *,

@@ -58,7 +58,7 @@ def post_document(row) -> dict:
 
 def comment_document(post_row, comment_row) -> dict:
     return {**_post_fields(post_row), "key": f"comment:{comment_row.id}", "doc_type": "comment",
-            "comment_id": comment_row.id, "title": "", "body": comment_row.body,
+            "comment_id": comment_row.id, "comment": comment_row.body,
             "author_id": comment_row.author_id, "created": comment_row.created_at}
 
 

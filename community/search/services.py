@@ -48,6 +48,7 @@ class SearchHit:
 class SearchResults(Page):
     notices: list = field(default_factory=list)
     query: str = ""
+    total_exact: bool = True  # False: at least `total` results ("1000+")
 
 
 def visibility_for(actor) -> engine.Visibility:
@@ -150,7 +151,7 @@ def search(actor, q: str, *, filters: engine.Filters | None = None, sort: str = 
         hits = _run(store, parsed, filters, visibility, sort=sort, page=page, per_page=per_page, match_all=False)
         if hits.total:
             results.notices.append(_l("No item contains all of your words; showing items that contain some of them."))
-    results.total = hits.total
+    results.total, results.total_exact = hits.total, hits.total_exact
     results.items = _load_hits(actor, hits.hits, parsed.terms)
     return results
 

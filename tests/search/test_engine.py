@@ -129,3 +129,17 @@ def test_totals_are_exact_with_filters_and_visibility(tmp_path):
                 page = engine.search(store, engine.parse_user_query(word), engine.Filters(status=status),
                                      engine.Visibility(own_hidden_author_id=viewer), per_page=5)
                 assert page.total == expected(word, status, viewer), (word, status, viewer)
+
+
+def test_counting_stops_at_the_limit_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 10)
+    store = engine.IndexStore(tmp_path)
+    store.apply([{"key": f"post:{n}", "doc_type": "post", "post_id": n, "title": "蓝牙", "body": ""}
+                 for n in range(25)], [])
+    parsed = engine.parse_user_query("蓝牙")
+    first = engine.search(store, parsed, engine.Filters(), engine.Visibility(), per_page=5)
+    assert (first.total, first.total_exact, len(first.hits)) == (10, False, 5)
+    deep = engine.search(store, parsed, engine.Filters(), engine.Visibility(), per_page=5, page=5)
+    assert len(deep.hits) == 5 and deep.total == 25 and deep.total_exact  # a deep page still fills and counts
+    exact = engine.search(store, engine.parse_user_query("蓝牙"), engine.Filters(), engine.Visibility(), per_page=30)
+    assert (exact.total, exact.total_exact) == (25, True)  # limit grows with the page asked for

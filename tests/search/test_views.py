@@ -97,7 +97,7 @@ def test_hidden_content_is_not_leaked_through_page_or_api(client, make, world, i
     page = client.get("/search?q=减速带").get_data(as_text=True)
     assert f"/posts/{world['plain'].id}" not in page and "悬挂系统太硬了" not in page
     assert client.get("/api/v1/search?q=减速带").get_json() == {
-        "items": [], "page": 1, "per_page": 20, "total": 0, "pages": 1, "notices": []}
+        "items": [], "page": 1, "per_page": 20, "total": 0, "total_exact": True, "pages": 1, "notices": []}
     client.login_as(world["contact"])
     assert client.get("/api/v1/search?q=减速带").get_json()["total"] == 1
 
