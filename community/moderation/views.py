@@ -1,8 +1,9 @@
 """Moderation pages: flag buttons, moderator actions, /staff/flags, /staff/held, /staff/audit,
 /staff/words, /staff/users/<username>, and the member's own "my flags" list.
 
-Thin: call a service, commit, flash, redirect. Services raise NotFound for members on the
-staff pages, so those pages do not exist for them.
+Thin: call a service, commit, flash, redirect. Services raise NotFound for members and
+anonymous visitors on the staff pages and moderator actions, so those do not exist for them
+(no login redirect that would reveal them).
 """
 from __future__ import annotations
 
@@ -82,7 +83,6 @@ def my_flags():
 # Moderator actions on the item page ----------------------------------------------------------
 
 @bp.post("/posts/<int:post_id>/moderate")
-@login_required
 @write_limited
 def moderate_post(post_id):
     post = feedback.get_post(current_user, post_id)
@@ -98,7 +98,6 @@ def moderate_post(post_id):
 
 
 @bp.post("/comments/<int:comment_id>/moderate")
-@login_required
 @write_limited
 def moderate_comment(comment_id):
     comment = feedback.get_comment(current_user, comment_id)
@@ -116,14 +115,12 @@ def moderate_comment(comment_id):
 # /staff/flags ------------------------------------------------------------------------------
 
 @bp.get("/staff/flags")
-@login_required
 def flags():
     results = services.list_flag_queue(current_user, page=clamp_page(request.args.get("page")))
     return render_template("moderation/flags.html", results=results)
 
 
 @bp.post("/staff/flags/resolve")
-@login_required
 @write_limited
 def resolve_flags():
     form = request.form
@@ -142,7 +139,6 @@ def resolve_flags():
 # /staff/held --------------------------------------------------------------------------------
 
 @bp.get("/staff/held")
-@login_required
 def held():
     status = request.args.get("status", "pending")
     results = services.list_holds(current_user, status=status, page=clamp_page(request.args.get("page")))
@@ -150,7 +146,6 @@ def held():
 
 
 @bp.post("/staff/held/<int:hold_id>/<any(approve, reject):decision>")
-@login_required
 @write_limited
 def decide_hold(hold_id, decision):
     hold = services.get_hold(current_user, hold_id)
@@ -170,7 +165,6 @@ AUDIT_FILTERS = ("actor", "action", "target_type", "target_id", "date_from", "da
 
 
 @bp.get("/staff/audit")
-@login_required
 def audit():
     services.require_admin(current_user)
     args = {k: (request.args.get(k) or "").strip() for k in AUDIT_FILTERS}
@@ -189,7 +183,6 @@ def audit():
 # /staff/words -------------------------------------------------------------------------------
 
 @bp.route("/staff/words", methods=["GET", "POST"])
-@login_required
 @write_limited
 def words():
     services.require_admin(current_user)
@@ -211,7 +204,6 @@ def words():
 
 
 @bp.post("/staff/words/<int:word_id>/delete")
-@login_required
 @write_limited
 def delete_word(word_id):
     services.remove_word(current_user, word_id)
@@ -221,7 +213,6 @@ def delete_word(word_id):
 
 
 @bp.post("/staff/words/import")
-@login_required
 @write_limited
 def import_words():
     services.require_admin(current_user)
@@ -242,7 +233,6 @@ def import_words():
 # /staff/users/<username> ------------------------------------------------------------------------
 
 @bp.get("/staff/users/<username>")
-@login_required
 def user(username):
     target = services.get_user(current_user, username)
     return render_template("moderation/user.html", user=target, history=services.user_history(current_user, target),
@@ -250,7 +240,6 @@ def user(username):
 
 
 @bp.post("/staff/users/<username>/<any(suspend, unsuspend, ban, unban):action>")
-@login_required
 @write_limited
 def restrict_user(username, action):
     target = services.get_user(current_user, username)
