@@ -18,6 +18,8 @@ What it does:
 4. Beside them, in the same run, a bare Flask hello-world (bench/hello_app.py) served by the
    same gunicorn command: the ceiling. "vs hello" is each row's requests/s over the
    hello-world's at the same concurrency.
+5. Reports each row's server CPU time per request (gunicorn's utime + stime from /proc):
+   unlike req/s and latency, it stays meaningful when other programs load the machine.
 
 The load generator is pure Python (raw sockets, HTTP/1.1 keep-alive), one process per core,
 threads inside, so a fresh machine needs nothing else. Its own ceiling is printed too: the
@@ -155,6 +157,22 @@ class Server:
                 pass
             time.sleep(0.2)
         raise SystemExit(f"gunicorn did not answer within {timeout}s; see {self.log.name}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of gunicorn and its worker (Linux /proc); contention-proof cost."""
+        pids = [self.proc.pid]
+        try:
+            pids += [int(x) for x in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+        except OSError:
+            return float("nan")
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -443,37 +461,41 @@ def main() -> None:
 
     rows = []
 
-    def measure(name, port, per_connection_for):
+    def measure(name, server, per_connection_for):
         if only and name not in only:
             return
         for conns in levels:
             per_connection = per_connection_for(conns)
-            run_load(port, per_connection, args.warmup, args.processes)
-            result = run_load(port, per_connection, args.duration, args.processes)
-            result.update(name=name, connections=conns)
+            run_load(server.port, per_connection, args.warmup, args.processes)
+            cpu_before = server.cpu_seconds()
+            result = run_load(server.port, per_connection, args.duration, args.processes)
+            cpu = server.cpu_seconds() - cpu_before
+            result.update(name=name, connections=conns,
+                          cpu_ms=1000 * cpu / result["requests"] if result["requests"] else None)
             rows.append(result)
             print(f"  {name:<9} c={conns:<3} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  "
-                  f"p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}", flush=True)
+                  f"p99 {result['p99_ms']:7.1f} ms  server CPU {result['cpu_ms']:.2f} ms/req  "
+                  f"errors {result['errors']}", flush=True)
 
     hello = Server("hello_app:app", None, run_dir / "hello.log")
     try:
-        measure("hello", hello.port, lambda c: [[build_get("/")]] * c)
+        measure("hello", hello, lambda c: [[build_get("/")]] * c)
     finally:
         hello.stop()
 
     server = Server("app:app", run_dir, run_dir / "app.log")
     try:
-        measure("home", server.port, lambda c: [[build_get("/")]] * c)
-        measure("category", server.port, lambda c: [[build_get(f"/c/{targets['category']}")]] * c)
+        measure("home", server, lambda c: [[build_get("/")]] * c)
+        measure("category", server, lambda c: [[build_get(f"/c/{targets['category']}")]] * c)
         items = [build_get(f"/posts/{i}") for i in targets["items"]]
-        measure("item", server.port, lambda c: [items[k:] + items[:k] for k in range(c)])
+        measure("item", server, lambda c: [items[k:] + items[:k] for k in range(c)])
         if not only or "vote" in only:
             sessions = [login(server.port, u) for u in targets["members"][:max(levels)]]
 
             def votes(c):
                 return [[build_vote(targets["vote_items"][k], *sessions[k], on=True),
                          build_vote(targets["vote_items"][k], *sessions[k], on=False)] for k in range(c)]
-            measure("vote", server.port, votes)
+            measure("vote", server, votes)
     finally:
         server.stop()
 
@@ -484,12 +506,18 @@ def main() -> None:
 
 def report(rows, generator_rps, args, targets) -> None:
     hello = {r["connections"]: r["rps"] for r in rows if r["name"] == "hello"}
+    hello_cpu = {r["connections"]: r["cpu_ms"] for r in rows if r["name"] == "hello"}
     print()
-    print(f"{'page':<10}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs hello':>10}")
+    print(f"{'page':<10}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs hello':>10}"
+          f"{'CPU ms/req':>12}{'CPU vs hello':>14}")
     for r in rows:
         ratio = f"{100 * r['rps'] / hello[r['connections']]:.0f}%" if hello.get(r["connections"]) else "-"
+        base = hello_cpu.get(r["connections"])
+        cpu_ratio = f"{100 * base / r['cpu_ms']:.0f}%" if base and r["cpu_ms"] else "-"
         print(f"{r['name']:<10}{r['connections']:>6}{r['rps']:>10.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r['errors']:>8}{ratio:>10}")
+              f"{r['errors']:>8}{ratio:>10}{r['cpu_ms']:>12.2f}{cpu_ratio:>14}")
+    print("CPU ms/req is the server's own CPU time per request: unlike req/s and latency it does not\n"
+          "change when other programs compete for the CPUs. 'CPU vs hello' = hello's CPU cost / this row's.")
     print(f"\nLoad generator alone (trivial socket server): {generator_rps:.0f} req/s; "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     checks = []
