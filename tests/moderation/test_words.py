@@ -55,6 +55,12 @@ def test_hold_words_are_reported_and_not_masked(matcher):
     assert matcher.replace(text, matches) == text
 
 
+def test_offsets_survive_characters_of_every_utf8_length():
+    m = WordMatcher([(normalize_word("𠀀词"), "replace"), (normalize_word("café"), "replace")])
+    text = "1 é ☃ 𠀀 词 and Café! 𠀀词"
+    assert m.replace(text) == "1 é ☃ * * and ****! **"
+
+
 def test_overlapping_matches_are_merged():
     m = WordMatcher([("敏感", "replace"), ("感词", "replace")])
     assert m.replace("这个敏感词啊") == "这个***啊"
