@@ -61,7 +61,7 @@ def staff_queue(name):
     page = services.list_queue(actor, name, filters=filters_from(request.args), sort=sort_from(request.args),
                                page=clamp_page(request.args.get("page")), per_page=per_page)
     return jsonify({"items": [serialize_row(r) for r in page.items], "page": page.page, "per_page": page.per_page,
-                    "total": page.total, "pages": page.pages})
+                    "total": page.total, "total_capped": page.capped, "pages": page.pages})
 
 
 openapi.document(
@@ -80,7 +80,8 @@ openapi.document(
                 openapi.query_param("page", {"type": "integer"}), openapi.query_param("per_page", {"type": "integer"})],
     response={"type": "object", "properties": {"items": {"type": "array", "items": _row_schema},
                                                "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                                               "total": {"type": "integer"}, "pages": {"type": "integer"}}})
+                                               "total": {"type": "integer", "description": "Stops at 10000"},
+                                               "total_capped": {"type": "boolean"}, "pages": {"type": "integer"}}})
 
 
 @bp.post("/staff/bulk", endpoint="triage_bulk")

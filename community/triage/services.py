@@ -45,6 +45,7 @@ QUEUES = {
 QUEUE_SORTS = {"sla": _l("Time left"), "votes": _l("Most voted"), "oldest": _l("Oldest"), "newest": _l("Newest")}
 BULK_ACTIONS = ("assign", "status", "tag", "merge")
 TAG_MAX = 32
+COUNT_CAP = 10_000
 TAGS_PER_ITEM = 10
 _TAG_RE = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .+#-]*$")
 RATING_COMMENT_MAX = 1000
@@ -118,12 +119,10 @@ def _queue_statement(actor, queue: str, filters: QueueFilters, now: datetime):
     elif queue == "unassigned":
         stmt = stmt.where(Post.assignee_id.is_(None))
     elif queue == "overdue":
-        stmt = stmt.where(clocks.remaining < 0)
+        stmt = stmt.where(clocks.overdue)
     elif queue == "due_soon":
         # At least 80% of a running target used, and not yet overdue.
-        stmt = stmt.where(clocks.remaining >= 0, sa.or_(
-            clocks.first_response_remaining * 5 <= clocks.first_response_target,
-            clocks.resolution_remaining * 5 <= clocks.resolution_target))
+        stmt = stmt.where(clocks.warned, sa.not_(clocks.overdue))
     elif queue == "reopened":
         stmt = stmt.where(Post.reopen_count > 0)
     elif queue == "supervised":
@@ -155,7 +154,10 @@ def list_queue(actor, queue: str = "mine", *, filters: QueueFilters | None = Non
     now = clock.now()
     per_page = per_page or current_app.config.get("TRIAGE_PER_PAGE", 50)
     stmt, clocks = _queue_statement(actor, queue, filters, now)
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.with_only_columns(Post.id).subquery())
+    # Open queues hold thousands at most; a filter on a done status could match most of the
+    # table, so the count stops at COUNT_CAP (shown as "10000+").
+    count_stmt = sa.select(sa.func.count()).select_from(
+        stmt.with_only_columns(Post.id).limit(COUNT_CAP + 1).subquery())
     if sort == "votes":
         order = [Post.vote_count.desc(), Post.created_at.desc()]
     elif sort == "oldest":
@@ -164,10 +166,16 @@ def list_queue(actor, queue: str = "mine", *, filters: QueueFilters | None = Non
         order = [Post.created_at.desc()]
     else:
         order = [sa.case((clocks.remaining.is_(None), 1), else_=0), clocks.remaining.asc()]
-    stmt = stmt.order_by(*order, Post.id.asc()).options(
-        selectinload(Post.department), selectinload(Post.assignee), selectinload(Post.product))
-    result = paginate(stmt, page, per_page, count_stmt=count_stmt)
-    result.items = build_rows(result.items, now)
+    # Sort and cut the page on narrow rows (ids only), then load just those posts with what
+    # the rows show: the sort never drags author/category joins across thousands of rows.
+    id_stmt = stmt.with_only_columns(Post.id).order_by(*order, Post.id.asc())
+    result = paginate(id_stmt, page, per_page, count_stmt=count_stmt)
+    posts = {p.id: p for p in db.session.execute(
+        sa.select(Post).where(Post.id.in_(result.items))
+        .options(selectinload(Post.department), selectinload(Post.assignee), selectinload(Post.product))).scalars()}
+    result.items = build_rows([posts[i] for i in result.items if i in posts], now)
+    result.capped = result.total > COUNT_CAP
+    result.total = min(result.total, COUNT_CAP)
     return result
 
 
@@ -199,10 +207,8 @@ def queue_counts(actor) -> dict[str, int]:
             count_if(Post.assignee_id == actor.id),
             count_if(Post.department_id.in_(sorted(actor.department_ids) or [-1])),
             count_if(Post.assignee_id.is_(None)),
-            count_if(clocks.remaining < 0),
-            count_if(sa.and_(clocks.remaining >= 0, sa.or_(
-                clocks.first_response_remaining * 5 <= clocks.first_response_target,
-                clocks.resolution_remaining * 5 <= clocks.resolution_target))),
+            count_if(clocks.overdue),
+            count_if(sa.and_(clocks.warned, sa.not_(clocks.overdue))),
             count_if(Post.reopen_count > 0),
             count_if(supervised),
             sa.func.count(),
@@ -217,8 +223,7 @@ def queue_counts(actor) -> dict[str, int]:
 def get_item(actor, post_id) -> Post:
     """A feedback item for the staff panel (staff see hidden items; moderators deleted ones)."""
     require_staff(actor)
-    post = feedback.get_post(actor, post_id)
-    return post
+    return feedback.get_post(actor, post_id)
 
 
 def author_history(actor, post: Post, limit: int = 10) -> tuple[list[Post], int]:
@@ -551,19 +556,22 @@ def tick_sla(now: datetime | None = None, batch: int = 500) -> TickReport:
     now = now or clock.now()
     report = TickReport()
     clocks = sla.sql_clocks(Post, Department, now)
-    reached = sa.or_(clocks.first_response_remaining * 5 <= clocks.first_response_target,
-                     clocks.resolution_remaining * 5 <= clocks.resolution_target)
     candidate_ids = list(db.session.execute(
         sa.select(Post.id).outerjoin(Department, Department.id == Post.department_id)
         .where(Post.kind == "feedback", Post.status.in_(OPEN_STATUSES), Post.merged_into_id.is_(None),
-               Post.deleted_at.is_(None), reached).order_by(Post.id)).scalars())
+               Post.deleted_at.is_(None), clocks.warned).order_by(Post.id)).scalars())
     for start in range(0, len(candidate_ids), batch):
-        posts = db.session.execute(sa.select(Post).where(Post.id.in_(candidate_ids[start:start + batch]))
+        chunk = candidate_ids[start:start + batch]
+        # Skip what earlier runs recorded without touching those rows; the unique key still
+        # guards against a concurrent run.
+        sent = {tuple(row) for row in db.session.execute(
+            sa.select(SlaWarning.post_id, SlaWarning.target, SlaWarning.level).where(SlaWarning.post_id.in_(chunk)))}
+        posts = db.session.execute(sa.select(Post).where(Post.id.in_(chunk))
                                    .options(selectinload(Post.department).selectinload(Department.lead),
                                             selectinload(Post.assignee))).scalars().all()
         for post in posts:
             for clk in sla.post_clocks(post, post.department, now).values():
-                if clk.level is None:
+                if clk.level is None or (post.id, clk.target, clk.level) in sent:
                     continue
                 _record_warning(post, clk, report, now)
     _auto_close(now, report)
@@ -674,7 +682,8 @@ def department_figures(department_ids=None, since: datetime | None = None,
             sa.func.count(Post.first_response_seconds),
             sa.func.sum(sa.case((Post.first_response_seconds <= target, 1), else_=0)),
             sa.func.sum(sa.case((Post.first_response_seconds > target, 1),
-                                (clocks.first_response_remaining < 0, 1), else_=0)),
+                                (sa.and_(Post.first_response_seconds.is_(None), Post.status.in_(OPEN_STATUSES),
+                                         clocks.used > target), 1), else_=0)),
             sa.func.avg(Post.reassign_count),
         ).join(Department, Department.id == Post.department_id).where(*recent).group_by(Post.department_id)
     ).all()

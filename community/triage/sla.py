@@ -142,17 +142,29 @@ def to_epoch(dt: datetime) -> int:
 
 @dataclass
 class SqlClocks:
-    """SQL expressions for the running clocks of open items (NULL when a clock is stopped)."""
+    """SQL expressions for the running clocks of open items.
 
-    first_response_remaining: ColumnElement
-    resolution_remaining: ColumnElement
-    remaining: ColumnElement            # the smaller running one
-    first_response_target: ColumnElement
-    resolution_target: ColumnElement
+    Both clocks start at creation and pause together, so they share one "used" time and the
+    clock that matters is the running one with the smaller target: everything is written in
+    terms of `used` and `running_target`, which keeps the per-row work to one evaluation.
+    """
+
+    used: ColumnElement                 # business seconds used so far
+    running_target: ColumnElement       # target seconds of the running clock that ends first
+    remaining: ColumnElement            # running_target - used; NULL for items that are not open
+
+    @property
+    def overdue(self) -> ColumnElement:
+        return self.used >= self.running_target
+
+    @property
+    def warned(self) -> ColumnElement:
+        """At least 80% of a running target used (overdue included)."""
+        return self.used * 5 >= self.running_target * 4
 
 
 def sql_clocks(Post, Department, now: datetime) -> SqlClocks:
-    """Needs `Department` outer-joined on Post.department_id."""
+    """Needs `Department` outer-joined on Post.department_id; meaningful for open items."""
     now_s = sa.literal(to_epoch(now), sa.BigInteger)
     current_pause = sa.case(
         (sa.and_(Post.status == "needs_info", Post.status_changed_at.is_not(None)),
@@ -162,11 +174,7 @@ def sql_clocks(Post, Department, now: datetime) -> SqlClocks:
     used = now_s - epoch_seconds(Post.created_at) - sa.func.coalesce(Post.sla_paused_seconds, 0) - current_pause
     fr_target = sa.func.coalesce(Department.first_response_hours, DEFAULT_FIRST_RESPONSE_HOURS) * 3600
     res_target = sa.func.coalesce(Department.resolution_days, DEFAULT_RESOLUTION_DAYS) * 86400
-    is_open = Post.status.in_(OPEN_STATUSES)
-    fr_remaining = sa.case((sa.and_(is_open, Post.first_response_seconds.is_(None)), fr_target - used), else_=None)
-    res_remaining = sa.case((is_open, res_target - used), else_=None)
-    remaining = sa.case(
-        (sa.and_(fr_remaining.is_not(None), fr_remaining < res_remaining), fr_remaining),
-        else_=res_remaining,
-    )
-    return SqlClocks(fr_remaining, res_remaining, remaining, fr_target, res_target)
+    running_target = sa.case(
+        (sa.and_(Post.first_response_seconds.is_(None), fr_target < res_target), fr_target), else_=res_target)
+    remaining = sa.case((Post.status.in_(OPEN_STATUSES), running_target - used), else_=None)
+    return SqlClocks(used=used, running_target=running_target, remaining=remaining)

@@ -1,7 +1,7 @@
 """Staff console pages under /staff (404 for everyone but staff) and the author's rating page."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -246,8 +246,6 @@ def item_tags(post_id):
 def figures():
     days = _int_arg(request.args, "days") or 90
     days = min(max(days, 1), 3650)
-    from datetime import timedelta
-
     rows = services.department_figures(since=clock.now() - timedelta(days=days))
     return render_template("triage/figures.html", rows=rows, days=days, **_console_context())
 

@@ -1,7 +1,7 @@
 """踢皮球 (passing the buck) goes to the lead as 督办; 一事一评 ratings; auto-close after 14 days."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa

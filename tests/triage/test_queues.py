@@ -202,3 +202,11 @@ def test_tab_counts_match_the_queues(desk, make):
         for name in services.QUEUES:
             assert counts[name] == services.list_queue(desk["contact"], name).total, name
     assert (counts["overdue"], counts["due_soon"], counts["unassigned"], counts["all"]) == (3, 1, 1, 6)
+
+
+def test_counts_stop_at_the_cap(desk, make, monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    for n in range(5):
+        make.post(desk["member"], desk["category"], title=f"封顶计数的问题 {n}")
+    page = services.list_queue(desk["lead"], "all", per_page=2)
+    assert page.total == 3 and page.capped and len(page.items) == 2 and page.pages == 2
