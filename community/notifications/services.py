@@ -185,8 +185,21 @@ def mentioned_users(text: str, *, exclude_ids=()) -> list[User]:
 
 # Reading -------------------------------------------------------------------------
 
+def _still_visible(actor):
+    """Rows about items the reader can no longer see (hidden or deleted since) drop out of every
+    list and count, like can_view_post."""
+    from community.feedback.models import Post
+
+    if permissions.is_moderator(actor):
+        return sa.true()
+    visible = sa.select(Post.id).where(Post.id == Notification.post_id, Post.deleted_at.is_(None))
+    if not permissions.is_staff(actor):
+        visible = visible.where(sa.or_(Post.is_hidden.is_(False), Post.author_id == actor.id))
+    return sa.or_(Notification.post_id.is_(None), visible.exists())
+
+
 def list_feed(actor, *, unread_only: bool = False, page: int = 1, per_page: int = 30) -> Page:
-    stmt = sa.select(Notification).where(Notification.user_id == actor.id)
+    stmt = sa.select(Notification).where(Notification.user_id == actor.id, _still_visible(actor))
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return paginate(stmt.order_by(Notification.id.desc()), page, per_page)
@@ -200,14 +213,16 @@ def notifications_after(actor, after_id, *, limit: int = SYNC_LIMIT) -> list[Not
         raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")}) from None
     limit = max(1, min(int(limit), SYNC_LIMIT))
     return list(db.session.execute(
-        sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id)
+        sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
+                                      _still_visible(actor))
         .order_by(Notification.id).limit(limit)).scalars())
 
 
 def unread_count(actor) -> int:
     if not getattr(actor, "is_authenticated", False):
         return 0
-    return unread_counts([actor.id]).get(actor.id, 0)
+    return db.session.execute(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None), _still_visible(actor))).scalar_one()
 
 
 def unread_counts(user_ids) -> dict[int, int]:
@@ -234,7 +249,7 @@ def mark_read(actor, notification_id) -> Notification:
     if row.read_at is None:
         row.read_at = clock.now()
         db.session.flush()
-    _queue_unread(actor.id)
+    _queue_unread(actor)
     return row
 
 
@@ -243,14 +258,14 @@ def mark_all_read(actor) -> int:
         sa.update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=clock.now()))
     db.session.flush()
-    _queue_unread(actor.id)
+    _queue_unread(actor)
     return result.rowcount or 0
 
 
-def _queue_unread(user_id: int) -> None:
+def _queue_unread(actor) -> None:
     from community.realtime.services import emit_after_commit
 
-    emit_after_commit("unread", {"unread": unread_counts([user_id]).get(user_id, 0)}, room=f"user:{user_id}")
+    emit_after_commit("unread", {"unread": unread_count(actor)}, room=f"user:{actor.id}")
 
 
 # Preferences ---------------------------------------------------------------------

@@ -158,3 +158,24 @@ def test_openapi_documents_the_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/notifications", "/notifications/{notification_id}/read", "/notifications/read-all",
             "/notifications/preferences"} <= set(paths)
+
+
+def test_rows_about_items_hidden_since_drop_out_of_feed_count_and_sync(client, make):
+    from community.moderation import services as moderation
+
+    w = make.world()
+    other_post = make.post(w["member"], w["category"], title="另一个仍然公开的问题")
+    outsider = make.user()
+    feedback.set_follow(outsider, w["post"], True)
+    feedback.set_follow(outsider, other_post, True)
+    for post in (w["post"], other_post):
+        feedback.change_status(w["contact"], post, "acknowledged")
+    db.session.commit()
+    assert services.unread_count(outsider) == 2
+    moderation.hide_post(make.user("moderator"), w["post"], reason="含有个人信息")
+    db.session.commit()
+    assert services.unread_count(outsider) == 1
+    client.login_as(outsider)
+    assert w["post"].title not in client.get("/notifications").get_data(as_text=True)
+    assert [n["post_id"] for n in client.get("/api/v1/notifications?after_id=0").get_json()["items"]] == [other_post.id]
+    assert services.unread_count(w["member"]) == 2  # the author still sees their hidden item
