@@ -85,8 +85,10 @@ def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=No
         replaced.append(old.id if old else None)
     if not values:
         return []
-    new_ids = db.session.execute(
-        sa.insert(Notification).returning(Notification.id, sort_by_parameter_order=True), values).scalars().all()
+    # One multi-row INSERT; ids are matched back by user (one row per user per call).
+    inserted = dict(db.session.execute(
+        sa.insert(Notification).returning(Notification.user_id, Notification.id), values).all())
+    new_ids = [inserted[row["user_id"]] for row in values]
     old_ids = [i for i in replaced if i]
     if old_ids:  # after the insert, so the replacement always gets a larger id
         db.session.execute(sa.delete(Notification).where(Notification.id.in_(old_ids)))
