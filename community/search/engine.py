@@ -531,13 +531,26 @@ class _MarkFormatter(wh.Formatter):
         return f"<mark>{escape(wh.get_text(text, token, replace))}</mark>"
 
 
+def _window(text: str, terms: set[str], size: int) -> str:
+    """The part of a long text around the first raw occurrence of a term, so that
+    highlighting a 20,000-character body does not segment all of it. Terms are
+    lowercased stems ("charg"), which still occur verbatim in the lowercased text."""
+    if len(text) <= size:
+        return text
+    lowered = text.lower()
+    found = [i for i in (lowered.find(t) for t in terms) if i >= 0]
+    start = max(0, min(found) - size // 3) if found else 0
+    return text[start:start + size]
+
+
 def highlight(text: str, terms: set[str], *, max_chars: int = 160, whole: bool = False) -> Markup:
     """An escaped snippet of `text` around the matched terms (all of it when `whole`),
     or its escaped start when nothing matches."""
     text = text or ""
     if terms:
+        window = text if whole else _window(text, terms, max_chars * 3)
         fragmenter = wh.WholeFragmenter() if whole else wh.ContextFragmenter(maxchars=max_chars, surround=40)
-        fragment = wh.highlight(text, frozenset(terms), ANALYZER, fragmenter, _MarkFormatter(), top=2, mode="index")
+        fragment = wh.highlight(window, frozenset(terms), ANALYZER, fragmenter, _MarkFormatter(), top=2, mode="index")
         if fragment:
             return Markup(fragment)  # built only from escape() output and <mark> tags
     short = text if len(text) <= max_chars else text[:max_chars].rstrip() + "…"

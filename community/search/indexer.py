@@ -183,6 +183,7 @@ class Indexer:
 
     IDLE_EXIT_SECONDS = 30.0
     MAX_BATCH = 500
+    REBUILD_ABOVE = 20_000  # queued keys
 
     def __init__(self, app, store: IndexStore):
         self.app = app
@@ -246,6 +247,10 @@ class Indexer:
                         self._thread = None
                         return
                     self._cond.wait(1.0)
+                if len(self._pending) > self.REBUILD_ABOVE:
+                    # A bulk change (an import, a mass moderation): rebuilding is faster.
+                    self._pending.clear()
+                    self._rebuild_requested = True
                 rebuild_now = self._rebuild_requested
                 batch = set(list(self._pending)[: self.MAX_BATCH])
                 self._pending -= batch

@@ -143,3 +143,9 @@ def test_counting_stops_at_the_limit_and_says_so(tmp_path, monkeypatch):
     assert len(deep.hits) == 5 and deep.total == 25 and deep.total_exact  # a deep page still fills and counts
     exact = engine.search(store, engine.parse_user_query("蓝牙"), engine.Filters(), engine.Visibility(), per_page=30)
     assert (exact.total, exact.total_exact) == (25, True)  # limit grows with the page asked for
+
+
+def test_snippets_of_long_texts_come_from_around_the_match():
+    text = "开头的内容。" * 2000 + "这里说到了悬挂问题。" + "结尾。" * 2000
+    html = str(engine.highlight(text, {"悬挂"}))
+    assert "<mark>悬挂</mark>" in html and len(html) < 400

@@ -136,3 +136,14 @@ def test_a_locked_index_delays_writes_but_never_fails_a_request(app, client, wor
         writer.cancel()
     assert app.extensions["search"].flush(timeout=15)
     assert client.get("/api/v1/search?q=通风").get_json()["total"] == 1
+
+
+def test_a_huge_backlog_turns_into_a_rebuild(app, world, monkeypatch):
+    indexer = app.extensions["search"]
+    monkeypatch.setattr(indexer, "REBUILD_ABOVE", 2)
+    store(app).apply([], [f"post:{p.id}" for p in world["posts"]])  # pretend these were never indexed
+    before = store(app).current_dir()
+    indexer.enqueue({f"post:{p.id}" for p in world["posts"]})
+    assert indexer.flush(timeout=30)
+    assert store(app).current_dir() != before  # a new generation was swapped in
+    assert services.search(None, "空调").total == 3
