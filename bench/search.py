@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -149,17 +150,21 @@ def main() -> None:
 
     app = create_app({"INSTANCE_PATH": str(run_dir), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{run_dir / 'community.db'}",
                       "SEARCH_INDEX_DIR": str(run_dir / "search_index")})
-    results: dict = {"posts": args.posts, "runs": args.runs, "at": datetime.utcnow().isoformat(timespec="seconds")}
+    results: dict = {"posts": args.posts, "runs": args.runs, "at": datetime.utcnow().isoformat(timespec="seconds"),
+                     "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()}
     with app.app_context(), app.test_request_context():
         write_intent.set(False)
         store = get_indexer().store
 
         # Reindex ------------------------------------------------------------------------
+        cpu = time.process_time()
         report = rebuild(store)
+        cpu = time.process_time() - cpu
         results["whoosh_reindex"] = {"documents": report.documents, "seconds": round(report.seconds, 1),
-                                     "per_second": round(report.documents / report.seconds)}
+                                     "per_second": round(report.documents / report.seconds),
+                                     "cpu_seconds": round(cpu, 1), "per_cpu_second": round(report.documents / cpu)}
         fts_path = run_dir / "fts.db"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         fts = sqlite3.connect(fts_path)
         fts.execute("CREATE VIRTUAL TABLE fts USING fts5(title, body, status UNINDEXED, category_id UNINDEXED, "
                     "hidden UNINDEXED, tokenize='unicode61')")
@@ -168,8 +173,9 @@ def main() -> None:
         fts.executemany("INSERT INTO fts(rowid, title, body, status, category_id, hidden) VALUES (?, ?, ?, ?, ?, ?)",
                         ((r.id, seg(r.title), seg(r.body), r.status, r.category_id, int(r.is_hidden)) for r in rows))
         fts.commit()
-        fts_seconds = time.perf_counter() - started
-        results["fts5_build"] = {"seconds": round(fts_seconds, 1), "per_second": round(args.posts / fts_seconds)}
+        fts_seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        results["fts5_build"] = {"seconds": round(fts_seconds, 1), "per_second": round(args.posts / fts_seconds),
+                                 "per_cpu_second": round(args.posts / cpu)}
         db.session.rollback()
 
         # Queries ------------------------------------------------------------------------
@@ -217,10 +223,12 @@ def main() -> None:
         s50, s95 = timed(lambda q: services.search(None, q, per_page=20), TWO_TERM, max(50, args.runs // 3))
         results["service_2_term"] = {"p50": s50, "p95": s95}
 
-    print(f"\nSearch benchmark — {args.posts} posts, {args.runs} timed queries per kind")
+    print(f"\nSearch benchmark — {args.posts} posts, {args.runs} timed queries per kind; "
+          f"{results['cpus']} CPUs, load average {results['load_average_at_start'][0]:.1f} at start")
     r, f = results["whoosh_reindex"], results["fts5_build"]
-    print(f"reindex: Whoosh {r['documents']} docs in {r['seconds']}s = {r['per_second']}/s   "
-          f"| FTS5 build (ceiling) {f['seconds']}s = {f['per_second']}/s")
+    print(f"reindex: Whoosh {r['documents']} docs in {r['seconds']}s = {r['per_second']}/s "
+          f"({r['per_cpu_second']}/CPU-s)  | FTS5 build (ceiling) {f['seconds']}s = {f['per_second']}/s "
+          f"({f['per_cpu_second']}/CPU-s)")
     print(f"{'query':<18}{'hits W/F':>14}{'Whoosh p50':>12}{'p95':>9}{'FTS5 p50':>11}{'p95':>9}{'p95 ratio':>11}")
     for name, q in results["queries"].items():
         print(f"{name:<18}{str(q['mean_hits']) + '/' + str(q['fts5_mean_hits']):>14}{q['whoosh_p50']:>10.1f}ms{q['whoosh_p95']:>7.1f}ms"

@@ -145,6 +145,7 @@ def _schema() -> wf.Schema:
         key=wf.ID(stored=True, unique=True),        # "post:12" or "comment:34"
         doc_type=wf.ID(stored=True),                # post | comment
         post_id=wf.STORED,
+        post_ref=wf.ID,                             # the post id as text, on the post and its comments
         comment_id=wf.STORED,
         title=wf.TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, phrase=True),
         body=wf.TEXT(analyzer=ANALYZER, phrase=True),
@@ -177,7 +178,12 @@ def _prepare(doc: dict) -> dict:
         if isinstance(SCHEMA[name], wf.ID) and not isinstance(value, str):
             value = str(value)
         out[name] = value
+    if "post_id" in doc:
+        out["post_ref"] = str(doc["post_id"])
     return out
+
+
+POST_TREE = "post-tree:"  # a delete key meaning "the post and all its comments"
 
 
 # Storage: generations behind an atomically replaced pointer --------------------------
@@ -268,9 +274,12 @@ class IndexStore:
         if path is None or not path.is_dir():
             raise SearchUnavailable("no search index")
         try:
-            return wi.open_dir(str(path))
+            ix = wi.open_dir(str(path))
         except Exception as exc:  # whoosh raises many kinds on damaged files
             raise SearchUnavailable(str(exc)) from exc
+        if set(ix.schema.names()) != set(SCHEMA.names()):
+            raise SearchUnavailable("the index was built by another version; run `flask search reindex`")
+        return ix
 
     # Writing --------------------------------------------------------------------
 
@@ -285,7 +294,10 @@ class IndexStore:
             raise LockBusy() from exc
         try:
             for key in deletes:
-                writer.delete_by_term("key", key)
+                if key.startswith(POST_TREE):
+                    writer.delete_by_term("post_ref", key[len(POST_TREE):])
+                else:
+                    writer.delete_by_term("key", key)
             for doc in upserts:
                 writer.update_document(**_prepare(doc))
         except BaseException:

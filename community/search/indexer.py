@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from community.core.database import write_intent
 from community.extensions import db
 from community.feedback.models import Comment, Post
-from community.search.engine import IndexStore, LockBusy, SearchUnavailable
+from community.search.engine import POST_TREE, IndexStore, LockBusy, SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def documents_for(keys) -> tuple[list[dict], list[str]]:
                 deletes.append(f"comment:{row.id}")
     if post_ids:
         posts = {r.id: r for r in db.session.execute(sa.select(*POST_COLUMNS).where(Post.id.in_(post_ids))).all()}
-        deletes += [f"post:{i}" for i in post_ids - posts.keys()]
+        deletes += [f"{POST_TREE}{i}" for i in post_ids - posts.keys()]  # gone, with its comments
         for row in posts.values():
             upserts.append(post_document(row))
         # A post's comments carry its status, votes and visibility: refresh them together.

@@ -147,3 +147,14 @@ def test_a_huge_backlog_turns_into_a_rebuild(app, world, monkeypatch):
     assert indexer.flush(timeout=30)
     assert store(app).current_dir() != before  # a new generation was swapped in
     assert services.search(None, "空调").total == 3
+
+
+def test_an_index_from_another_version_asks_for_a_rebuild(app, client, world):
+    from whoosh import fields, index
+
+    old = store(app).new_generation()
+    index.create_in(str(old), fields.Schema(key=fields.ID(stored=True, unique=True), text=fields.TEXT))
+    store(app).swap_to(old)
+    assert client.get("/api/v1/search?q=空调").status_code == 503
+    assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+    assert client.get("/api/v1/search?q=空调").get_json()["total"] == 3

@@ -193,3 +193,14 @@ def test_similar_items_are_public_posts_only(corpus, indexed):
     indexed()
     similar = services.similar_items(corpus["member"], "悬挂太硬 NFC 失灵")
     assert [p.title for p in similar] == ["悬挂系统太硬了"]
+
+
+def test_a_post_removed_from_the_database_leaves_with_its_comments(corpus, indexed, app):
+    post = corpus["posts"]["ota"]
+    feedback.add_comment(corpus["member"], post, "我也遇到了升级失败，等了一个小时")
+    indexed()
+    assert services.search(None, "一个小时").total == 1
+    db.session.delete(post)
+    indexed()
+    assert services.search(None, "一个小时").total == 0 and services.search(None, "OTA").total == 0
+    assert app.test_cli_runner().invoke(args=["search", "check"]).exit_code == 0
