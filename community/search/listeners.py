@@ -42,25 +42,18 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def _post_signal(post, **_kwargs) -> None:
-    key = _key(post)
+def _on_signal(sender, **_kwargs) -> None:
+    """Domain signals name the post or comment even when a bulk SQL update changed it."""
+    key = _key(sender)
     if key:
         from community.extensions import db
 
         _pending(db.session()).add(key)
 
 
-def _comment_signal(comment, **_kwargs) -> None:
-    key = _key(comment)
-    if key:
-        from community.extensions import db
-
-        _pending(db.session()).add(key)
-
-
-_POST_SIGNALS = (events.post_created, events.post_edited, events.post_status_changed, events.post_merged,
-                 events.post_voted, events.post_visibility_changed, events.post_routed)
-_COMMENT_SIGNALS = (events.comment_created, events.comment_edited, events.comment_deleted)
+_SIGNALS = (events.post_created, events.post_edited, events.post_status_changed, events.post_merged,
+            events.post_voted, events.post_visibility_changed, events.post_routed,
+            events.comment_created, events.comment_edited, events.comment_deleted)
 
 
 def install() -> None:
@@ -69,8 +62,6 @@ def install() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _after_rollback)
-    for signal in _POST_SIGNALS:
-        signal.connect(_post_signal, weak=False)
-    for signal in _COMMENT_SIGNALS:
-        signal.connect(_comment_signal, weak=False)
+    for signal in _SIGNALS:
+        signal.connect(_on_signal, weak=False)
     install._done = True

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from community.core import permissions
-from community.core.errors import DomainError, ValidationFailed
+from community.core.errors import DomainError, PermissionDenied, ValidationFailed
 from community.core.pagination import MAX_PER_PAGE, Page
 from community.extensions import db
 from community.feedback.models import FEEDBACK_TYPES, POST_KINDS, Comment, Post, Product
@@ -199,8 +199,7 @@ def similar_items(actor, title: str, *, limit: int = SIMILAR_LIMIT) -> list[Post
 
 
 def request_rebuild(actor) -> None:
-    from community.core.errors import PermissionDenied
-
+    """Admins may rebuild the index from the database (it runs in the background)."""
     if not permissions.is_admin(actor):
         raise PermissionDenied()
     get_indexer().request_rebuild()

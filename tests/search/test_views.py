@@ -1,11 +1,8 @@
 """Search through HTTP: page, API, similar items, escaping and tolerant parsing."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from community.extensions import db
 from tests.html_checks import assert_inert
 
 XSS_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)> 悬挂'
