@@ -80,7 +80,7 @@ def login(server: Server, username: str, password: str) -> requests.Session:
     http = requests.Session()
     http.headers["Connection"] = "close"  # no keep-alive races with gunicorn closing idle connections
     page = http.get(server.url + "/login").text
-    http.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    http.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # the login form's own field
     response = http.post(server.url + "/login", data={"login": username, "password": password,
                                                       "csrf_token": http.csrf}, allow_redirects=False)
     assert response.status_code == 302, response.text[:500]
