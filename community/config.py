@@ -67,5 +67,6 @@ def load_config(instance_path: Path) -> dict:
         # Product rules.
         "REOPEN_WINDOW_DAYS": 14,
         "POSTS_PER_PAGE": 20,
+        "ANON_PAGE_CACHE_SECONDS": int(os.environ.get("ANON_PAGE_CACHE_SECONDS", 5)),
         "SOCKETIO_ASYNC_MODE": "threading",
     }

@@ -21,6 +21,7 @@ TEST_CONFIG = {
     "REDIS_URL": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": "localhost",
+    "ANON_PAGE_CACHE_SECONDS": 0,  # tests/core/test_page_cache.py turns it on
 }
 
 
@@ -66,8 +67,11 @@ class CommunityClient(FlaskClient):
 
     def csrf_token(self) -> str:
         if self._csrf is None:
-            html = self.get("/products").get_data(as_text=True)
-            self._csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+            # Logged in: /login redirects home, whose <meta> carries it; else the login form does.
+            html = self.get("/login", follow_redirects=True).get_data(as_text=True)
+            found = re.search(r'name="csrf-token" content="([^"]+)"', html) or \
+                re.search(r'name="csrf_token" value="([^"]+)"', html)
+            self._csrf = found.group(1)
         return self._csrf
 
     def post_form(self, url, data=None, **kwargs):

@@ -10,6 +10,7 @@ from community.core.errors import ValidationFailed
 from community.core.forms import render_form
 from community.core.pagination import clamp_page
 from community.core.urls import safe_next
+from community.core.web import remember_locale
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -87,9 +88,15 @@ def settings():
         action = request.form.get("action")
         try:
             if action == "profile":
+                locale = request.form.get("locale") or None
                 services.update_profile(current_user, display_name=request.form.get("display_name", ""),
-                                        locale=request.form.get("locale") or None)
+                                        locale=locale)
+                db.session.commit()
                 flash(_("Saved."), "success")
+                response = redirect(url_for("accounts.settings"))
+                if locale:
+                    remember_locale(response, locale)
+                return response
             elif action == "password":
                 services.change_password(current_user, request.form.get("current_password", ""),
                                          request.form.get("new_password", ""))

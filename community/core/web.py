@@ -112,24 +112,19 @@ def _security_headers(response):
     return response
 
 
-@bp.post("/locale")
+@bp.route("/locale", methods=["GET", "POST"])
 def set_locale():
-    """Switch the UI language (stored in a cookie, and on the account when logged in)."""
-    from flask_login import current_user
-
-    locale = request.form.get("locale", "")
-    target = safe_next(request.form.get("next"), "/")
-    response = make_response(redirect(target))
+    """Switch the UI language for this browser: a cookie only, so no CSRF-sensitive state changes."""
+    locale = request.values.get("locale", "")
+    response = make_response(redirect(safe_next(request.values.get("next"), "/")))
     if locale in current_app.config["LANGUAGES"]:
-        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
-        if current_user.is_authenticated:
-            from community.accounts.services import update_profile
-            from community.extensions import db
-
-            update_profile(current_user, locale=locale)
-            db.session.commit()
+        remember_locale(response, locale)
     return response
+
+
+def remember_locale(response, locale: str) -> None:
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 @bp.get("/healthz")

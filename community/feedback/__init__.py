@@ -5,7 +5,10 @@ def init_app(app):
     from community.feedback import views
     from community.feedback.workflow import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 
+    from community.core.page_cache import install_invalidation
+
     app.register_blueprint(views.bp)
+    install_invalidation()
     # Globals (not a context processor) so imported macros see them too.
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TYPE_LABELS=TYPE_LABELS, KIND_LABELS=KIND_LABELS,
                                  SORT_LABELS=views.SORT_LABELS)

@@ -12,6 +12,7 @@ from community.core import permissions
 from community.core.errors import DomainError, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
+from community.core.page_cache import anonymous_page_cache
 from community.core.pagination import clamp_page
 from community.core.text import render_markdown
 from community.extensions import db
@@ -52,22 +53,26 @@ def _render_list(template: str, **context):
 
 
 @bp.get("/")
+@anonymous_page_cache
 def home():
     return _render_list("feedback/home.html")
 
 
 @bp.get("/c/<slug>")
+@anonymous_page_cache
 def category(slug):
     cat = routing.get_category(slug)
     return _render_list("feedback/category.html", category=cat, category_id=cat.id)
 
 
 @bp.get("/products")
+@anonymous_page_cache
 def products():
     return render_template("feedback/products.html", products=services.list_products())
 
 
 @bp.get("/p/<slug>")
+@anonymous_page_cache
 def product(slug):
     prod = services.get_product(slug)
     return _render_list("feedback/product.html", product=prod, product_id=prod.id,
@@ -148,6 +153,7 @@ def _item_context(post, **extra):
 
 
 @bp.get("/posts/<int:post_id>")
+@anonymous_page_cache
 def show_post(post_id):
     post = services.get_post(current_user, post_id)
     if post.merged_into_id and not request.args.get("no_redirect"):

@@ -11,11 +11,20 @@ def test_chinese_is_the_default_locale(client):
 
 def test_english_from_accept_language_and_cookie_switch(client):
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    r = client.post_form("/locale", {"locale": "en", "next": "/products"})
+    r = client.get("/locale?locale=en&next=/products")
     assert r.status_code == 302 and r.headers["Location"] == "/products"
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
-    r = client.post_form("/locale", {"locale": "zh_CN", "next": "//evil.example"})
+    r = client.get("/locale?locale=zh_CN&next=//evil.example")
     assert r.headers["Location"] == "/"
+    assert 'lang="zh-CN"' in client.get("/").get_data(as_text=True)
+
+
+def test_account_language_setting_applies_and_the_switch_overrides_it(client, make):
+    client.login_as(make.user())
+    client.post_form("/settings", {"action": "profile", "display_name": "老王", "locale": "en"})
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    client.get("/locale?locale=zh_CN&next=/")
+    assert 'lang="zh-CN"' in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path,status", [("/no/such/page", 404), ("/posts/abc", 404), ("/api/v1/nothing", 404)])

@@ -1,0 +1,84 @@
+"""A short-lived cache of whole pages for anonymous visitors.
+
+Most traffic to a community is anonymous and sees the same page, so list and item pages
+are kept for a few seconds per process (ANON_PAGE_CACHE_SECONDS; 0 turns it off).
+Logged-in users, pages with flashed messages, and responses that set a cookie are never
+cached. Any committed change to posts or comments clears this process's cache; other
+processes catch up within the TTL.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from flask import Response, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+MAX_ENTRIES = 1024
+
+_entries: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def _cacheable_request() -> bool:
+    return (
+        request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+        and current_app.config.get("ANON_PAGE_CACHE_SECONDS", 0) > 0
+    )
+
+
+def anonymous_page_cache(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _cacheable_request():
+            return view(*args, **kwargs)
+        key = (request.full_path, str(get_locale()))
+        now = time.monotonic()
+        with _lock:
+            hit = _entries.get(key)
+            if hit and hit[0] > now:
+                _entries.move_to_end(key)
+                return Response(hit[1], mimetype="text/html")
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified:
+            expires = now + current_app.config["ANON_PAGE_CACHE_SECONDS"]
+            with _lock:
+                _entries[key] = (expires, response.get_data())
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
+        return response
+
+    return wrapper
+
+
+def install_invalidation() -> None:
+    """Clear after any commit that touched posts or comments (hide, vote, comment, status…)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from community.feedback.models import Comment, Post, Vote
+
+    if getattr(install_invalidation, "_done", False):
+        return
+
+    def _after_flush(session_, _context):
+        if any(isinstance(obj, (Post, Comment, Vote)) for obj in (*session_.new, *session_.dirty, *session_.deleted)):
+            session_.info["community.page_cache.dirty"] = True
+
+    def _after_commit(session_):
+        if session_.info.pop("community.page_cache.dirty", False):
+            clear()
+
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_commit", _after_commit)
+    install_invalidation._done = True
