@@ -24,7 +24,7 @@ translations:
 	$(BIN)/pybabel compile -f -d community/translations
 
 migrate:
-	$(BIN)/flask db upgrade heads
+	$(BIN)/flask db upgrade
 
 seed:
 	$(BIN)/flask demo seed --if-empty

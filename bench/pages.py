@@ -4,7 +4,7 @@
     .venv/bin/python bench/pages.py --duration 5 --connections 16
 
 What it does:
-1. Builds (once, about 2 minutes) a database with `flask db upgrade heads` +
+1. Builds (once, about 2 minutes) a database with `flask db upgrade` +
    `flask demo seed --posts 100000 --no-search-index` (fixed anchor, so it is the same data
    every time) and caches it under bench/.cache/ (git-ignored). It is rebuilt when the seeder, the corpus or the
    migrations change. Each run works on a temporary copy, so votes never touch the cache.

@@ -83,7 +83,7 @@ def build_database(workdir: Path, n_users: int) -> dict:
                       "SEARCH_INDEX_DIR": str(workdir / "search_index"), "RATELIMIT_ENABLED": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         from community.accounts import services as accounts
 
         dept = routing.create_department(None, slug="cabin", name="车机软件部")

@@ -4,7 +4,7 @@
     .venv/bin/python bench/triage.py --posts 20000 --open 1000 --requests 30
 
 What it does:
-1. Builds a fresh SQLite database in a temporary folder (`upgrade heads`, then bulk inserts:
+1. Builds a fresh SQLite database in a temporary folder (`upgrade`, then bulk inserts:
    4 departments with a lead and 10 contacts each, 12 categories, 5,000 members, N posts of
    which M are open, spread over a year; open ones over the last 30 days so that the overdue
    and due-soon queues are busy). No services run per row: this is the data, not the workflow.
@@ -45,7 +45,7 @@ def build(app, posts: int, open_posts: int, seed: int = 7) -> dict:
     from community.routing.models import Category, Contact, Department, department_members
 
     rnd = random.Random(seed)
-    upgrade(revision="heads")
+    upgrade()
     pw = "pbkdf2:sha256:1000$bench$" + "0" * 64
     t0 = time.perf_counter()
     users, dept_rows, cats, contacts, members_rows = [], [], [], [], []

@@ -44,7 +44,7 @@ def migrated_db(tmp_path_factory):
     base = tmp_path_factory.mktemp("template")
     app = build_app(base)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         db.engine.dispose()
     return base / "community.db"
 

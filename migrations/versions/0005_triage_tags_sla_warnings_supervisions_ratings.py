@@ -1,7 +1,7 @@
 """triage: post tags, SLA warnings, supervisions (督办), case ratings (一事一评)
 
 Revision ID: 0005_triage
-Revises: 0002_audit
+Revises: 0003_notifications
 Create Date: 2026-11-23 09:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_triage'
-down_revision = '0002_audit'
+down_revision = '0003_notifications'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """moderation: flags, holds, sensitive words
 
 Revision ID: 0006_moderation
-Revises: 0002_audit
+Revises: 0005_triage
 Create Date: 2026-11-23 09:35:18.864223
 
 """
@@ -29,7 +29,7 @@ POSTGRES_TRIGGERS = (
 
 # revision identifiers, used by Alembic.
 revision = '0006_moderation'
-down_revision = '0002_audit'
+down_revision = '0005_triage'
 branch_labels = None
 depends_on = None
 

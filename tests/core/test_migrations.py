@@ -14,7 +14,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
 
     app = build_app(tmp_path)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         with db.engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
@@ -37,3 +37,10 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
     first = load_config(tmp_path)["SECRET_KEY"]
     assert len(first) > 40 and load_config(tmp_path)["SECRET_KEY"] == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_migrations_form_one_line(app):
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    assert len(script.get_heads()) == 1, "two migrations branch from the same parent: chain them"

@@ -39,7 +39,7 @@ def pg_app(tmp_path):
     app.test_client_class = CommunityClient
     ctx = app.app_context()
     ctx.push()
-    upgrade(revision="heads")
+    upgrade()
     yield app
     db.session.remove()
     db.engine.dispose()
