@@ -62,7 +62,7 @@ def build_dataset(instance: Path, posts: int) -> None:
     app = create_app({"INSTANCE_PATH": str(instance), "SEARCH_INDEX_DIR": str(instance / "unused_index")})
     rng = random.Random(20261123)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         now = datetime(2026, 11, 1)
         db.session.execute(sa.insert(User), [
             {"username": f"bench{n}", "email": f"bench{n}@example.test", "password_hash": "x",
