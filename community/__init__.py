@@ -71,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     from community.core.database import configure_engine
     from community.core.events import install_session_hooks
     from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-    from community.i18n import select_locale
+    from community.i18n import install_template_gettext, select_locale
 
     if app.config["TRUST_PROXY_HEADERS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
 
     login_manager.init_app(app)

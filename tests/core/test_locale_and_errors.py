@@ -57,3 +57,15 @@ def test_security_headers(client):
     headers = client.get("/").headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
+def test_template_translations_follow_force_locale(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        template = "{{ _('Home') }}"
+        assert render_template_string(template) == "首页"
+        with force_locale("en"):
+            assert render_template_string(template) == "Home"
+        assert render_template_string(template) == "首页"
