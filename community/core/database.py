@@ -1,6 +1,7 @@
 """Database engine setup: SQLite pragmas and write transactions that do not deadlock."""
 from __future__ import annotations
 
+import threading
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -10,6 +11,8 @@ from flask import Flask
 # if another writer committed meanwhile, whatever the busy timeout. Transactions that
 # are meant to write therefore start with BEGIN IMMEDIATE and queue on the busy timeout.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+HOLDS_WRITE_LOCK = "community.holds_write_lock"
 
 
 def is_sqlite(engine) -> bool:
@@ -31,9 +34,32 @@ def configure_engine(app: Flask, engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    # Writers of this process queue on a lock before BEGIN IMMEDIATE. SQLite's busy handler
+    # polls with sleeps of up to 100 ms, so under load some writers kept losing the race
+    # for seconds (vote p99 of 3 s at 16 connections); a lock hands over at once and in
+    # arrival order. Other processes still meet at SQLite's own lock and busy timeout.
+    process_writers = threading.Lock()
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        # A timeout rather than a deadlock if one thread ever nests two write transactions.
+        if process_writers.acquire(timeout=busy_ms / 1000):
+            conn.info[HOLDS_WRITE_LOCK] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn, *_args):
+        if conn.info.pop(HOLDS_WRITE_LOCK, False):
+            process_writers.release()
+
+    sa.event.listen(engine, "commit", _release)
+    sa.event.listen(engine, "rollback", _release)
 
 
 def insert_ignore(table):
