@@ -1,25 +1,28 @@
-"""A short-lived cache of whole pages for anonymous visitors.
+"""A short-lived cache of whole pages for anonymous visitors, and of shared page parts.
 
 Most traffic to a community is anonymous and sees the same page, so list and item pages
 are kept for a few seconds per process (ANON_PAGE_CACHE_SECONDS; 0 turns it off).
 Logged-in users, pages with flashed messages, and responses that set a cookie are never
-cached. Any committed change to posts or comments clears this process's cache; other
-processes catch up within the TTL.
+cached whole; the parts of their pages that every viewer of a kind sees alike (a public
+post list) are kept the same way by shared_fragment(). Any committed change to posts or
+comments clears this process's cache; other processes catch up within the TTL.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
 
 from flask import Response, current_app, request, session
+from markupsafe import Markup
 from flask_babel import get_locale
 from flask_login import current_user
 
 MAX_ENTRIES = 1024
 
-_entries: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
+_entries: OrderedDict[tuple, tuple[float, bytes | Markup]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -51,14 +54,37 @@ def anonymous_page_cache(view):
                 return Response(hit[1], mimetype="text/html")
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified:
-            expires = now + current_app.config["ANON_PAGE_CACHE_SECONDS"]
-            with _lock:
-                _entries[key] = (expires, response.get_data())
-                while len(_entries) > MAX_ENTRIES:
-                    _entries.popitem(last=False)
+            _remember(key, now + current_app.config["ANON_PAGE_CACHE_SECONDS"], response.get_data())
         return response
 
     return wrapper
+
+
+def shared_fragment(audience: str, render: Callable[[], str]) -> Markup:
+    """The HTML `render` makes for this URL and locale, shared by every viewer in `audience`.
+
+    The caller vouches that `render` depends on nothing else about the viewer.
+    """
+    ttl = current_app.config.get("ANON_PAGE_CACHE_SECONDS", 0)
+    if ttl <= 0:
+        return Markup(render())
+    key = ("fragment", audience, request.full_path, str(get_locale()))
+    now = time.monotonic()
+    with _lock:
+        hit = _entries.get(key)
+        if hit and hit[0] > now:
+            _entries.move_to_end(key)
+            return hit[1]
+    html = Markup(render())
+    _remember(key, now + ttl, html)
+    return html
+
+
+def _remember(key: tuple, expires: float, value) -> None:
+    with _lock:
+        _entries[key] = (expires, value)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
 
 
 def install_invalidation() -> None:

@@ -6,13 +6,14 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from community.accounts.models import User
 from community.core import permissions
 from community.core.errors import DomainError, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
-from community.core.page_cache import anonymous_page_cache
+from community.core.page_cache import anonymous_page_cache, shared_fragment
 from community.core.pagination import clamp_page
 from community.core.text import render_markdown
 from community.extensions import db
@@ -43,26 +44,35 @@ def _list_args() -> dict:
     }
 
 
-def _render_list(template: str, **context):
+def _render_list(template: str, empty_message: str, **context):
     args = _list_args()
-    results = services.list_posts(current_user, category_id=context.get("category_id"),
-                                  product_id=context.get("product_id"), **args)
-    voted = services.voted_post_ids(current_user, [p.id for p in results.items])
-    return render_template(template, results=results, voted=voted, args=args, categories=routing.list_categories(),
-                           **context)
+
+    def render_section() -> str:
+        results = services.list_posts(current_user, category_id=context.get("category_id"),
+                                      product_id=context.get("product_id"), **args)
+        return render_template("feedback/_list_section.html", results=results, args=args,
+                               empty_message=empty_message)
+
+    if permissions.is_staff(current_user):  # staff lists include hidden items
+        list_section = Markup(render_section())
+    else:  # members see the public list, as anonymous visitors do
+        audience = "member" if current_user.is_authenticated else "anonymous"
+        list_section = shared_fragment(audience, render_section)
+    return render_template(template, list_section=list_section, categories=routing.list_categories(), **context)
 
 
 @bp.get("/")
 @anonymous_page_cache
 def home():
-    return _render_list("feedback/home.html")
+    return _render_list("feedback/home.html", _("Nothing here yet."))
 
 
 @bp.get("/c/<slug>")
 @anonymous_page_cache
 def category(slug):
     cat = routing.get_category(slug)
-    return _render_list("feedback/category.html", category=cat, category_id=cat.id)
+    return _render_list("feedback/category.html", _("No posts in this category yet."), category=cat,
+                        category_id=cat.id)
 
 
 @bp.get("/products")
@@ -75,7 +85,8 @@ def products():
 @anonymous_page_cache
 def product(slug):
     prod = services.get_product(slug)
-    return _render_list("feedback/product.html", product=prod, product_id=prod.id,
+    return _render_list("feedback/product.html", _("No posts about this product yet."), product=prod,
+                        product_id=prod.id,
                         ratings=services.product_ratings(prod))
 
 

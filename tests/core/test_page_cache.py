@@ -52,3 +52,33 @@ def test_hidden_items_leave_the_cached_pages(cached, client, make):
     w["post"].is_hidden = True
     db.session.commit()
     assert client.get(f"/posts/{w['post'].id}").status_code == 404
+
+
+def test_members_share_the_list_but_each_gets_their_own_header(cached, app, make):
+    w = make.world()
+    alice, bob = make.user(display_name="爱丽丝"), make.user(display_name="鲍勃")
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    first.login_as(alice)
+    second.login_as(bob)
+    assert "蓝牙" in first.get("/?sort=new").get_data(as_text=True)
+    db.session.execute(db.text("UPDATE posts SET title = '背后改的标题' WHERE id = :id"), {"id": w["post"].id})
+    db.session.commit()
+    page = second.get("/?sort=new").get_data(as_text=True)
+    assert "蓝牙" in page and "背后改的标题" not in page  # the list came from the shared fragment
+    assert "鲍勃" in page and "爱丽丝" not in page  # the header did not
+
+
+def test_staff_lists_are_never_shared_with_members(cached, app, make):
+    w = make.world()
+    hidden = make.post(w["member"], w["category"], title="已隐藏的帖子标题")
+    hidden.is_hidden = True
+    db.session.commit()
+    staff, member = app.test_client(), app.test_client()
+    staff.login_as(w["contact"])
+    member.login_as(w["member"])
+    assert "已隐藏的帖子标题" in staff.get("/?sort=new").get_data(as_text=True)
+    assert "已隐藏的帖子标题" not in member.get("/?sort=new").get_data(as_text=True)
+    page_cache.clear()
+    assert "已隐藏的帖子标题" not in member.get("/c/cabin-ota?sort=new").get_data(as_text=True)
+    assert "已隐藏的帖子标题" in staff.get("/c/cabin-ota?sort=new").get_data(as_text=True)
