@@ -37,6 +37,8 @@ from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
 from whoosh.index import LockError
 
+from community.search import whoosh_speedups  # noqa: F401  (faster skip_to inside posting blocks)
+
 # Function words that carry no meaning on their own; dropped at index and query time
 # alike so that positions stay comparable for phrase queries.
 STOP_WORDS = frozenset(
