@@ -32,6 +32,7 @@ comment_deleted = domain.signal("comment.deleted")        # sender: Comment; act
 official_reply_posted = domain.signal("post.official_reply")  # sender: Post; actor, comment, entry
 user_sessions_revoked = domain.signal("user.sessions_revoked")  # sender: User; reason
 content_held = domain.signal("content.held")              # sender: Post or Comment; actor, reasons
+content_released = domain.signal("content.released")      # sender: held Post or Comment, now approved; actor
 
 _QUEUE_KEY = "community.after_commit"
 

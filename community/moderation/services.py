@@ -401,16 +401,18 @@ def decide_hold(actor, hold: Hold, *, approve: bool, reason: str = "") -> Hold:
     if content is None:
         raise NotFound()
     apply = moderate_post if hold.target_type == "post" else moderate_comment
-    if approve:
-        if content.is_hidden:
-            apply(actor, content, "unhide", reason=reason)
-    elif not content.is_deleted:
+    released = approve and content.is_hidden
+    if released:
+        apply(actor, content, "unhide", reason=reason)
+    elif not approve and not content.is_deleted:
         apply(actor, content, "delete", reason=reason)
     hold.status = "approved" if approve else "rejected"
     hold.decided_by_id, hold.decided_at = actor.id, clock.now()
     record_audit(actor, "hold.approve" if approve else "hold.reject", hold.target_type, hold.target_id,
                  before={"status": "pending"}, after={"status": hold.status}, reason=_reason(reason))
     db.session.flush()
+    if released:
+        events.content_released.send(content, actor=actor)
     return hold
 
 

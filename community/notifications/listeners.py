@@ -47,6 +47,14 @@ def on_comment_created(comment, actor=None, **_):
     _mentions(comment, actor, told, post=post, comment=comment)
 
 
+def on_content_released(content, actor=None, **_):
+    """A held comment a moderator approved: told now as if just posted, in its author's name."""
+    from community.feedback.models import Comment
+
+    if isinstance(content, Comment):
+        on_comment_created(content, actor=content.author)
+
+
 def on_official_reply(post, actor=None, comment=None, entry=None, **_):
     followers = set(_follower_ids(post.id)) | {post.author_id}
     services.notify(followers, "official_reply", actor=actor, post=post, comment=comment)
@@ -93,4 +101,5 @@ def connect() -> None:
     events.post_routed.connect(on_routed)
     events.post_merged.connect(on_merged)
     events.post_voted.connect(on_voted)
+    events.content_released.connect(on_content_released)
     connect._done = True

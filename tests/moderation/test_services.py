@@ -420,3 +420,18 @@ def test_audit_search_filters(w, make):
         search(date_from="yesterday")
     with pytest.raises(NotFound):
         services.search_audit(w["moderator"])
+
+
+def test_an_approved_held_comment_notifies_as_if_just_posted(w, make):
+    from community.notifications.models import Notification
+
+    newbie = make.user()
+    comment = feedback.add_comment(newbie, w["post"], "@" + w["other"].username + " 看 https://x.example https://y.example")
+    db.session.commit()
+    told = lambda: {(n.user_id, n.kind) for n in db.session.query(Notification).filter_by(comment_id=comment.id)}  # noqa: E731
+    assert told() == set()  # held: nobody hears of it yet
+    hold = db.session.query(Hold).filter_by(target_type="comment", target_id=comment.id).one()
+    services.decide_hold(w["moderator"], hold, approve=True)
+    db.session.commit()
+    assert told() == {(w["post"].author_id, "reply"), (w["other"].id, "mention")}
+    assert {n.actor_id for n in db.session.query(Notification).filter_by(comment_id=comment.id)} == {newbie.id}
