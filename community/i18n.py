@@ -1,4 +1,5 @@
-"""Locale choice: the locale cookie, then the user's setting, then Accept-Language, else zh_CN."""
+"""Locale choice (the locale cookie, then the user's setting, then Accept-Language, else zh_CN)
+and the translation lookup behind the templates' _()."""
 from __future__ import annotations
 
 from functools import lru_cache

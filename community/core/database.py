@@ -9,7 +9,7 @@ from flask import Flask
 
 # In SQLite's WAL mode a read transaction that later writes fails at once (SQLITE_BUSY)
 # if another writer committed meanwhile, whatever the busy timeout. Transactions that
-# are meant to write therefore start with BEGIN IMMEDIATE and queue on the busy timeout.
+# are meant to write therefore start with BEGIN IMMEDIATE (see configure_engine for how they queue).
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 HOLDS_WRITE_LOCK = "community.holds_write_lock"

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Response, current_app, request, session
-from markupsafe import Markup
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 MAX_ENTRIES = 1024
 
