@@ -47,11 +47,9 @@ def anonymous_page_cache(view):
             return view(*args, **kwargs)
         key = (request.full_path, str(get_locale()))
         now = time.monotonic()
-        with _lock:
-            hit = _entries.get(key)
-            if hit and hit[0] > now:
-                _entries.move_to_end(key)
-                return Response(hit[1], mimetype="text/html")
+        cached = _fresh(key, now)
+        if cached is not None:
+            return Response(cached, mimetype="text/html")
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified:
             _remember(key, now + current_app.config["ANON_PAGE_CACHE_SECONDS"], response.get_data())
@@ -60,24 +58,32 @@ def anonymous_page_cache(view):
     return wrapper
 
 
-def shared_fragment(audience: str, render: Callable[[], str]) -> Markup:
-    """The HTML `render` makes for this URL and locale, shared by every viewer in `audience`.
+def shared_fragment(audience: str | None, render: Callable[[], str]) -> Markup:
+    """The HTML `render` makes for this URL and locale, shared by every viewer in `audience`
+    (None: this viewer's own, never shared). `render` returns template output, already escaped.
 
     The caller vouches that `render` depends on nothing else about the viewer.
     """
     ttl = current_app.config.get("ANON_PAGE_CACHE_SECONDS", 0)
-    if ttl <= 0:
+    if audience is None or ttl <= 0:
         return Markup(render())
     key = ("fragment", audience, request.full_path, str(get_locale()))
     now = time.monotonic()
+    cached = _fresh(key, now)
+    if cached is not None:
+        return cached
+    html = Markup(render())
+    _remember(key, now + ttl, html)
+    return html
+
+
+def _fresh(key: tuple, now: float):
     with _lock:
         hit = _entries.get(key)
         if hit and hit[0] > now:
             _entries.move_to_end(key)
             return hit[1]
-    html = Markup(render())
-    _remember(key, now + ttl, html)
-    return html
+    return None
 
 
 def _remember(key: tuple, expires: float, value) -> None:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from community.accounts.models import User
 from community.core import permissions
@@ -53,12 +52,13 @@ def _render_list(template: str, empty_message: str, **context):
         return render_template("feedback/_list_section.html", results=results, args=args,
                                empty_message=empty_message)
 
-    if permissions.is_staff(current_user):  # staff lists include hidden items
-        list_section = Markup(render_section())
-    else:  # members see the public list, as anonymous visitors do
+    # Members see the public list, as anonymous visitors do; staff lists include hidden items.
+    if permissions.is_staff(current_user):
+        audience = None
+    else:
         audience = "member" if current_user.is_authenticated else "anonymous"
-        list_section = shared_fragment(audience, render_section)
-    return render_template(template, list_section=list_section, categories=routing.list_categories(), **context)
+    return render_template(template, list_section=shared_fragment(audience, render_section),
+                           categories=routing.list_categories(), **context)
 
 
 @bp.get("/")
