@@ -71,3 +71,75 @@ def insert_ignore(table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def increment(obj, attribute: str, delta: int = 1, *, floor: int | None = 0, also: tuple[str, ...] = ()) -> int:
+    """Atomic `UPDATE … SET n = n + delta … RETURNING n` on one row; returns the new value.
+
+    A Python `obj.n += 1` writes back the value this transaction read, so concurrent writers
+    on PostgreSQL lose increments. The returned value is stored as the object's loaded state
+    (not a pending change), so a later flush never writes it back over a newer one. `floor`
+    keeps the column from going below it (None: no floor). `also` names columns to read back
+    in the same statement (what a derived value such as a score is computed from).
+    """
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from community.extensions import db
+
+    model = type(obj)
+    column = getattr(model, attribute)
+    value = column + delta
+    if floor is not None and delta < 0:
+        value = sa.case((column + delta < floor, floor), else_=column + delta)
+    names = (attribute, *also)
+    stmt = (sa.update(model).where(model.id == obj.id).values({attribute: value})
+            .returning(*(getattr(model, name) for name in names)).execution_options(synchronize_session=False))
+    row = db.session.execute(stmt).one()
+    for name, loaded in zip(names, row):
+        set_committed_value(obj, name, loaded)
+    return row[0]
+
+
+def lock_row(obj) -> None:
+    """Re-read `obj` with a row lock (SELECT … FOR UPDATE) before deciding from its state.
+
+    For read-then-write decisions (is it still pending? was it counted?) that two requests
+    may take at once. SQLite needs none (BEGIN IMMEDIATE serializes writers). Call it before
+    changing `obj`: the refresh discards pending changes.
+    """
+    from community.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        model = type(obj)
+        # Lock only the row itself (eager joins cannot be locked), then read what it now holds.
+        db.session.execute(sa.select(model.id).where(model.id == obj.id).with_for_update())
+        db.session.refresh(obj)
+
+
+def lock_for_transaction(key: str) -> None:
+    """Serialize transactions that read then write the same logical thing (until commit).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite needs none: write transactions
+    start with BEGIN IMMEDIATE, so they already run one at a time.
+    """
+    from community.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
+def reset_sequences(*tables) -> None:
+    """After rows were inserted with explicit ids, move each table's id sequence past them.
+
+    PostgreSQL does not advance a sequence for explicit ids, so the next ordinary INSERT
+    would reuse id 1 and fail. SQLite takes max(id) + 1 by itself.
+    """
+    from community.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        name = table.name
+        db.session.execute(sa.text(
+            f"SELECT setval(pg_get_serial_sequence(:table, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
+            f'FROM "{name}"'), {"table": name})

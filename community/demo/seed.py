@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from community.accounts.models import User
 from community.accounts.services import hash_password
+from community.core.database import reset_sequences
 from community.core.text import render_markdown
 from community.demo import corpus
 from community.extensions import db
@@ -615,6 +616,8 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
             if contact["last"] is not None:
                 db.session.execute(sa.update(Contact).where(Contact.id == contact["id"])
                                    .values(last_assigned_at=contact["last"]))
+    # Posts, comments and timeline entries went in with explicit ids (children point at parents).
+    reset_sequences(Post.__table__, Comment.__table__, TimelineEntry.__table__)
     db.session.commit()
     # After a bulk load the planner needs fresh statistics to pick the per-category indexes.
     db.session.execute(sa.text("ANALYZE"))

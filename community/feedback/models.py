@@ -149,6 +149,11 @@ class Comment(db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def counts_toward_post(self) -> bool:
+        """Whether Post.comment_count includes this comment (public, visible, not deleted)."""
+        return not (self.is_internal or self.is_hidden or self.is_deleted)
+
 
 class Revision(db.Model):
     """Edit history: the text before each edit of a post or comment."""

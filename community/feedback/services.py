@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import User
 from community.core import clock, events, permissions
-from community.core.database import insert_ignore
+from community.core.database import increment, insert_ignore, lock_row
 from community.core.errors import (
     Conflict, InvalidTransition, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed,
 )
@@ -54,6 +54,15 @@ def _hot_score(post: Post) -> float:
 
 def refresh_hot_score(post: Post) -> None:
     post.hot_score = _hot_score(post)
+
+
+def add_to_counter(post: Post, counter: str, delta: int) -> None:
+    """Atomic change of `vote_count` / `comment_count`, and the hot score from the fresh pair.
+
+    The UPDATE locks the row until commit, so the score written is the one of the latest counts.
+    """
+    increment(post, counter, delta, also=("vote_count", "comment_count"))
+    refresh_hot_score(post)
 
 
 def actor_label(user: User | None) -> str:
@@ -467,7 +476,7 @@ def reassign_post(actor, post: Post, *, reason: str, to_user: User | None = None
         raise Conflict(_l("The item is already assigned there."), code="already_assigned")
     post.department_id = department.id if department else None
     post.assignee_id = target_user.id if target_user else None
-    post.reassign_count += 1
+    increment(post, "reassign_count")
     entry = _timeline(post, "reassigned", actor, department_id=post.department_id,
                       department_name=department.name if department else "",
                       from_assignee_id=previous, to_assignee_id=post.assignee_id,
@@ -485,7 +494,7 @@ def _set_status(post: Post, to_status: str) -> str:
     previous = post.status
     if previous == "needs_info" and post.status_changed_at:
         # Waiting on the author does not count against response targets.
-        post.sla_paused_seconds += int((now - post.status_changed_at).total_seconds())
+        increment(post, "sla_paused_seconds", int((now - post.status_changed_at).total_seconds()))
     post.status = to_status
     post.status_changed_at = now
     if to_status == "resolved":
@@ -576,7 +585,7 @@ def reopen_post(actor, post: Post, *, reason: str) -> TimelineEntry:
     if not reason:
         raise ValidationFailed(fields={"reason": _l("Tell the team what is still wrong.")})
     from_status = _set_status(post, "in_progress")
-    post.reopen_count += 1
+    increment(post, "reopen_count")
     entry = _timeline(post, "reopened", actor, from_status=from_status, to_status="in_progress", note=reason,
                       department_id=post.department_id, to_assignee_id=post.assignee_id)
     db.session.flush()
@@ -618,9 +627,8 @@ def add_comment(actor, post: Post, body, *, parent: Comment | None = None, inter
                       is_hidden=bool(screening and screening.held))
     db.session.add(comment)
     if not internal and not comment.is_hidden:
-        post.comment_count += 1
+        add_to_counter(post, "comment_count", 1)
         post.last_activity_at = clock.now()
-        refresh_hot_score(post)
         _follow(actor.id, post.id)
         if post.status == "needs_info" and actor.id == post.author_id:
             _resume_after_needs_info(actor, post)
@@ -668,9 +676,8 @@ def post_official_reply(actor, post: Post, body, *, to_status: str | None = None
     if post.first_response_at is None:
         post.first_response_at = now
         post.first_response_seconds = max(0, elapsed)
-    post.comment_count += 1
+    add_to_counter(post, "comment_count", 1)
     post.last_activity_at = now
-    refresh_hot_score(post)
     department = db.session.get(Department, department_id) if department_id else None
     entry = _timeline(post, "official_reply", actor, comment_id=comment.id, department_id=department_id,
                       department_name=department.name if department else "", elapsed_seconds=max(0, elapsed))
@@ -706,22 +713,20 @@ def delete_comment(actor, comment: Comment) -> None:
     _require_writer(actor)
     if not permissions.can_view_comment(actor, comment) or not permissions.can_edit_comment(actor, comment):
         raise PermissionDenied()
+    lock_row(comment)  # two deletes at once must not both decrement
+    if comment.is_deleted:
+        return
+    counted = comment.counts_toward_post
     comment.deleted_at = clock.now()
     post = db.session.get(Post, comment.post_id)
-    if not comment.is_internal:
-        post.comment_count = max(0, post.comment_count - 1)
-        refresh_hot_score(post)
+    if counted:
+        add_to_counter(post, "comment_count", -1)
     db.session.flush()
     events.comment_deleted.send(comment, actor=actor)
 
 
 # Votes and follows -----------------------------------------------------------------
 
-def _recount_votes(post: Post) -> None:
-    post.vote_count = db.session.execute(
-        sa.select(sa.func.count()).select_from(Vote).where(Vote.post_id == post.id)
-    ).scalar_one()
-    refresh_hot_score(post)
 
 
 def set_vote(actor, post: Post, voted: bool = True) -> tuple[bool, int]:
@@ -740,7 +745,7 @@ def set_vote(actor, post: Post, voted: bool = True) -> tuple[bool, int]:
         stmt = sa.delete(Vote).where(Vote.post_id == post.id, Vote.user_id == actor.id)
         changed = db.session.execute(stmt.returning(Vote.user_id)).first() is not None
     if changed:
-        _recount_votes(post)
+        add_to_counter(post, "vote_count", 1 if voted else -1)
         db.session.flush()
         events.post_voted.send(post, actor=actor, voted=voted)
     return voted, post.vote_count
@@ -775,15 +780,16 @@ def merge_posts(actor, duplicate: Post, target: Post, *, note: str = "") -> Time
     if duplicate.status == "duplicate":
         raise InvalidTransition()
     voters = sa.select(sa.literal(target.id), Vote.user_id, Vote.created_at).where(Vote.post_id == duplicate.id)
-    db.session.execute(insert_ignore(Vote).from_select(["post_id", "user_id", "created_at"], voters))
+    moved = db.session.execute(insert_ignore(Vote).from_select(["post_id", "user_id", "created_at"], voters)
+                               .returning(Vote.user_id)).all()
     followers = sa.select(sa.literal(target.id), Follow.user_id, Follow.created_at).where(Follow.post_id == duplicate.id)
     db.session.execute(insert_ignore(Follow).from_select(["post_id", "user_id", "created_at"], followers))
-    db.session.execute(sa.delete(Vote).where(Vote.post_id == duplicate.id))
+    removed = db.session.execute(sa.delete(Vote).where(Vote.post_id == duplicate.id).returning(Vote.user_id)).all()
     note = normalize(note)[:NOTE_MAX]
     from_status = _set_status(duplicate, "duplicate")
     duplicate.merged_into_id = target.id
-    _recount_votes(duplicate)
-    _recount_votes(target)
+    add_to_counter(duplicate, "vote_count", -len(removed))
+    add_to_counter(target, "vote_count", len(moved))
     target.last_activity_at = clock.now()
     entry = _timeline(duplicate, "merged", actor, from_status=from_status, to_status="duplicate", note=note,
                       department_id=duplicate.department_id)

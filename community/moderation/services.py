@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from community.accounts.models import User
 from community.accounts.services import revoke_sessions
 from community.core import clock, events, permissions
+from community.core.database import lock_row
 from community.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from community.core.pagination import Page, paginate
 from community.core.text import normalize
@@ -258,13 +259,6 @@ def list_my_flags(actor, *, page: int = 1, per_page: int = 20) -> Page:
 
 # Moderator actions on posts and comments -------------------------------------------
 
-def _recount_comments(post: Post) -> None:
-    post.comment_count = db.session.execute(sa.select(sa.func.count()).select_from(Comment).where(
-        Comment.post_id == post.id, Comment.is_internal.is_(False), Comment.is_hidden.is_(False),
-        Comment.deleted_at.is_(None))).scalar_one()
-    feedback.refresh_hot_score(post)
-
-
 def _unchanged(attribute: str, before, value) -> bool:
     if attribute == "deleted_at":
         return (before is None) == (value is None)
@@ -306,12 +300,15 @@ def moderate_comment(actor, comment: Comment, action: str, *, reason: str = "") 
         raise NotFound()
     attribute, value, what = COMMENT_ACTIONS[action]
     value = value() if callable(value) else value
+    lock_row(comment)  # two moderators at once: the second sees the first's change
     before = getattr(comment, attribute)
     if _unchanged(attribute, before, value):
         raise Conflict(_l("Nothing to change."), code="unchanged")
     reason = _reason(reason)
+    counted = comment.counts_toward_post
     setattr(comment, attribute, value)
-    _recount_comments(post)
+    if comment.counts_toward_post != counted:
+        feedback.add_to_counter(post, "comment_count", 1 if comment.counts_toward_post else -1)
     entry = record_audit(actor, f"comment.{action}", "comment", comment.id, before={attribute: _iso(before)},
                          after={attribute: _iso(value)}, reason=reason)
     if action in ("unhide", "restore"):
@@ -394,6 +391,7 @@ def _close_hold(actor, target_type: str, target_id: int, status: str) -> None:
 def decide_hold(actor, hold: Hold, *, approve: bool, reason: str = "") -> Hold:
     """Approve (the content becomes visible) or reject (soft delete). Both are audited."""
     require_moderator(actor)
+    lock_row(hold)
     if hold.status != "pending":
         raise Conflict(_l("Someone already decided this."), code="already_decided")
     model = Post if hold.target_type == "post" else Comment

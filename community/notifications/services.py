@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import STAFF_ROLES, User
 from community.core import clock, permissions
+from community.core.database import lock_for_transaction
 from community.core.errors import NotFound, ValidationFailed
 from community.core.pagination import Page, paginate
 from community.extensions import db
@@ -56,6 +57,9 @@ def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=No
     group_key = once_key or (f"{kind}:{post.id}" if spec.grouped and post is not None else None)
     previous = {}
     if group_key:
+        # Read-then-replace of the group's row (or the once-only check) must not interleave
+        # with another transaction's for the same group: it would leave two rows, counts lost.
+        lock_for_transaction(f"notification:{group_key}")
         stmt = sa.select(Notification.id, Notification.user_id, Notification.actor_names, Notification.count,
                          Notification.first_at).where(Notification.user_id.in_(ids), Notification.group_key == group_key)
         if once_key:

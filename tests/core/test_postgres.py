@@ -1,41 +1,24 @@
 """The scaled deployment's database: migrations and core flows on a real PostgreSQL."""
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from community.extensions import db
+from tests import databases
 from tests.conftest import CommunityClient, build_app
 
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
 pytestmark = pytest.mark.scaled
-
-
-def _admin_engine():
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "not here"
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    return engine
 
 
 @pytest.fixture
 def pg_app(tmp_path):
     from flask_migrate import upgrade
 
-    admin = _admin_engine()
-    name = f"cc_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    name = databases.create_database()
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=databases.url_of(name))
     app.test_client_class = CommunityClient
     ctx = app.app_context()
     ctx.push()
@@ -44,9 +27,7 @@ def pg_app(tmp_path):
     db.session.remove()
     db.engine.dispose()
     ctx.pop()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    databases.drop_database(name)
 
 
 @pytest.fixture
@@ -99,3 +80,25 @@ def test_concurrent_votes_count_once_on_postgres(pg_app, make):
     assert codes == [200] * 20
     assert db.session.query(Vote).filter_by(post_id=post_id).count() == 1
     assert db.session.get(Post, post_id).vote_count == 1
+
+
+def test_after_demo_seed_new_posts_and_comments_get_fresh_ids_on_postgres(pg_app):
+    from community.accounts.models import User
+    from community.feedback.models import Comment, Post
+    from community.routing.models import Category
+
+    result = pg_app.test_cli_runner().invoke(args=["demo", "seed", "--posts", "60", "--members", "20", "--staff", "12",
+                                                   "--anchor", "2026-11-01", "--no-search-index"])
+    assert result.exit_code == 0, result.output
+    seeded_max = db.session.scalar(sa.select(sa.func.max(Post.id)))
+    member = db.session.scalar(sa.select(User).where(User.username == "laowang"))
+    category = db.session.scalars(sa.select(Category).order_by(Category.id)).first()
+    client = pg_app.test_client().login_as(member)
+    response = client.post_form("/posts/new", {"kind": "discussion", "category": category.slug,
+                                               "title": "种子数据之后的新帖子", "body": "序列应当已经越过导入的编号。"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    post = db.session.scalars(sa.select(Post).order_by(Post.id.desc())).first()
+    assert post.title == "种子数据之后的新帖子" and post.id > seeded_max
+    response = client.post_form(f"/posts/{post.id}/comments", {"body": "评论也能写入。"})
+    assert response.status_code in (302, 303), response.status_code
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.post_id == post.id)) == 1
