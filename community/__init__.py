@@ -1,34 +1,23 @@
 """共创社区 (Co-Create Community): create_app() wires extensions, domains and the CLI."""
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from pathlib import Path
 
 from flask import Flask
 
+from community import accounts, api, audit, demo, feedback, moderation, notifications, realtime, routing, search, triage
 from community.config import load_config
-from community.domains import module_exists
+from community.core import web
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Each domain package exposes init_app(app): blueprints, CLI, listeners.
-# A package missing from this checkout is skipped, so domains can land one at a time.
-DOMAINS = (
-    "core.web",
-    "accounts",
-    "routing",
-    "feedback",
-    "notifications",
-    "realtime",
-    "search",
-    "moderation",
-    "triage",
-    "pulse",
-    "api",
-    "demo",
-)
+# The one list of domains. Each package's init_app(app) registers its own models, blueprints,
+# API routes, CLI, signal listeners, screeners and notification kinds (docs/architecture.md).
+# Foundations first; `api` comes after every domain has attached its routes to the API
+# blueprint, because a blueprint cannot take routes once registered.
+DOMAINS = (web, accounts, audit, routing, feedback, notifications, realtime, search, moderation, triage, api, demo)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -47,13 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_logging(app)
     _init_extensions(app)
-    for name in DOMAINS:
-        module_name = f"community.{name}"
-        if not module_exists(module_name):
-            continue
-        module = importlib.import_module(module_name)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
+    for domain in DOMAINS:
+        domain.init_app(app)
     return app
 
 
@@ -67,7 +51,6 @@ def _init_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from community.accounts.services import load_user
     from community.core.database import configure_engine
     from community.core.events import install_session_hooks
     from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -75,9 +58,6 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config["TRUST_PROXY_HEADERS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-
-    # Import every model so metadata is complete for Alembic and create_all().
-    import community.models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -90,9 +70,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     login_manager.init_app(app)
-    login_manager.user_loader(load_user)
-    login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "basic"
+    login_manager.session_protection = "basic"  # accounts.init_app registers the user loader
 
     socketio.init_app(
         app,

@@ -2,10 +2,12 @@
 
 
 def init_app(app):
-    from community.accounts import cli, views
+    from community.accounts import api, cli, models, views  # noqa: F401  (api: routes on the API blueprint)
+    from community.accounts.services import load_user
+    from community.extensions import login_manager
 
-    from community.accounts.models import ROLE_LABELS
-
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
     app.register_blueprint(views.bp)
-    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["ROLE_LABELS"] = models.ROLE_LABELS
     app.cli.add_command(cli.users_cli)

@@ -1,20 +1,15 @@
 """JSON API v1: session or personal-access-token auth, JSON errors, an OpenAPI document.
 
 Domains add endpoints with `@bp.route` in their own `api.py` (routes attach once, at
-import) and describe them with `openapi.document(...)`; `init_app` imports those modules.
+import), describe them with `openapi.document(...)`, and import that module in their own
+`init_app`. This package's `init_app` runs after every domain's, and registers the blueprint.
 """
 from __future__ import annotations
-
-import importlib
 
 from flask import Blueprint, g, request
 from flask_login import current_user
 
-from community.domains import module_exists
-
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-API_MODULES = ("feedback", "accounts", "routing", "notifications", "search", "moderation", "triage", "pulse")
 
 
 def api_user():
@@ -55,9 +50,5 @@ def openapi_document():
 def init_app(app):
     from community.extensions import csrf
 
-    for domain in API_MODULES:
-        name = f"community.{domain}.api"
-        if module_exists(name):
-            importlib.import_module(name)
     csrf.exempt(bp)  # checked in _authenticate instead, where tokens are told apart
     app.register_blueprint(bp)

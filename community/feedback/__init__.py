@@ -2,10 +2,9 @@
 
 
 def init_app(app):
-    from community.feedback import views
-    from community.feedback.workflow import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
-
     from community.core.page_cache import install_invalidation
+    from community.feedback import api, models, views  # noqa: F401  (api: routes on the API blueprint)
+    from community.feedback.workflow import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 
     app.register_blueprint(views.bp)
     install_invalidation()

@@ -18,7 +18,12 @@ from community.core.text import render_markdown
 from community.extensions import db
 from community.feedback import forms, services
 from community.feedback.workflow import (
-    KIND_LABELS, RATING_DIMENSIONS, STATUS_LABELS, STATUSES, TYPE_LABELS, allowed_transitions,
+    KIND_LABELS,
+    RATING_DIMENSIONS,
+    STATUS_LABELS,
+    STATUSES,
+    TYPE_LABELS,
+    allowed_transitions,
 )
 from community.routing import services as routing
 from community.routing.models import Category

@@ -1,11 +1,38 @@
-"""Moderation: flags, hide/lock/pin/delete, suspensions and bans, word filter, audit log."""
+"""Moderation: flags, hide/lock/pin/delete, suspensions and bans, word filter (the audit log is community.audit)."""
 
 
 def init_app(app):
-    from community.domains import module_exists
+    from community.core import permissions
+    from community.moderation import api, cli, listeners, models, screeners, services, views  # noqa: F401
 
-    # Blueprints and CLI are added by the moderation views/cli modules as they land.
-    if module_exists("community.moderation.setup"):
-        from community.moderation.setup import register
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.words_cli)
+    listeners.connect()
+    screeners.register()  # register_screener de-duplicates, so several apps in one process are fine
+    _register_notification_kind()
+    app.config.setdefault("NEW_USER_POST_COUNT", 3)
+    app.config.setdefault("NEW_USER_MAX_LINKS", 1)
+    app.config.setdefault("NEW_USER_RATE", "3 per 10 minutes")
+    app.jinja_env.globals.update(FLAG_REASON_LABELS=services.FLAG_REASON_LABELS,
+                                 FLAG_OUTCOME_LABELS=services.FLAG_OUTCOME_LABELS,
+                                 HOLD_REASON_LABELS=services.HOLD_REASON_LABELS,
+                                 can_flag=permissions.can_flag, can_moderate=permissions.can_moderate)
 
-        register(app)
+
+def _register_notification_kind() -> None:
+    """Flaggers are told the outcome through notifications."""
+    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
+
+    from community.moderation.services import FLAG_NOTIFICATION_KIND, FLAG_OUTCOME_LABELS
+    from community.notifications.kinds import KINDS, Kind, register
+
+    def text(n) -> str:
+        outcome = FLAG_OUTCOME_LABELS.get((n.data or {}).get("outcome"), "")
+        if n.post_title:
+            return _("A moderator reviewed what you flagged in “%(title)s”: %(outcome)s", title=n.post_title,
+                     outcome=outcome)
+        return _("A moderator reviewed what you flagged: %(outcome)s", outcome=outcome)
+
+    if FLAG_NOTIFICATION_KIND not in KINDS:
+        register(Kind(FLAG_NOTIFICATION_KIND, _l("Outcomes of my flags"), text, icon="⚑"))

@@ -21,7 +21,7 @@ def _is_moderator_on_others(actor, author_id) -> bool:
 
 
 def _on_post_edited(post, *, actor=None, revision=None, **_):
-    from community.moderation.audit import record_audit
+    from community.audit.services import record_audit
 
     if revision is not None and revision.by_moderator:
         record_audit(actor, "post.edit", "post", post.id,
@@ -32,9 +32,9 @@ def _on_post_edited(post, *, actor=None, revision=None, **_):
 def _on_comment_edited(comment, *, actor=None, **_):
     import sqlalchemy as sa
 
+    from community.audit.services import record_audit
     from community.extensions import db
     from community.feedback.models import Revision
-    from community.moderation.audit import record_audit
 
     if not _is_moderator_on_others(actor, comment.author_id):
         return
@@ -46,8 +46,8 @@ def _on_comment_edited(comment, *, actor=None, **_):
 
 
 def _on_comment_deleted(comment, *, actor=None, **_):
+    from community.audit.services import record_audit
     from community.extensions import db
-    from community.moderation.audit import record_audit
     from community.moderation.services import AUDITED_COMMENT_KEY
 
     audited = db.session.info.get(AUDITED_COMMENT_KEY) == comment.id

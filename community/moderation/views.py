@@ -20,7 +20,7 @@ from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
 from community.moderation import services
-from community.moderation.models import FLAG_REASONS, WORD_ACTIONS
+from community.moderation.models import WORD_ACTIONS
 
 bp = Blueprint("moderation", __name__)
 

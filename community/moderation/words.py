@@ -1,4 +1,5 @@
-"""Sensitive-word matching (敏感词): one Aho–Corasick automaton over normalized text.
+"""The sensitive-word list (敏感词): matching with one Aho–Corasick automaton over normalized text,
+and the list itself (stored, versioned, edited by admins).
 
 Text and words are normalized the same way, character by character: NFKC (full-width →
 half-width, compatibility forms), case folding, and separators (spaces, punctuation,
@@ -14,10 +15,20 @@ from __future__ import annotations
 import threading
 import unicodedata
 from bisect import bisect_left
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community.audit.services import record_audit
+from community.core import clock, permissions
+from community.core.errors import Conflict, NotFound, ValidationFailed
+from community.core.pagination import Page, paginate
+from community.core.text import normalize
+from community.extensions import db
+from community.moderation.models import WORD_ACTIONS, SensitiveWord, WordListVersion
 
 _SEPARATOR_CATEGORIES = ("P", "Z", "S", "C")  # punctuation, spaces, symbols, controls/format
 
@@ -147,19 +158,134 @@ _cached: dict = {"version": None, "matcher": WordMatcher([])}
 
 def current_matcher() -> WordMatcher:
     """The matcher for the current word list version, rebuilt only when the version changed."""
-    from community.moderation import services
-
     # Keyed by database too (tests and tools run several apps in one process), and by the
     # list's size and newest id so a rolled-back change cannot leave a stale automaton behind.
-    version = services.word_list_version()
+    version = word_list_version()
     if _cached["version"] == version:
         return _cached["matcher"]
     with _lock:
         if _cached["version"] != version:
-            _cached["matcher"] = WordMatcher(services.all_word_keys())
+            _cached["matcher"] = WordMatcher(all_word_keys())
             _cached["version"] = version
     return _cached["matcher"]
 
 
 def forget_cache() -> None:
     _cached["version"] = None
+
+
+# Sensitive words -----------------------------------------------------------------------
+
+def word_list_version() -> tuple:
+    """Cheap fingerprint of the word list (see words.current_matcher)."""
+    version = db.session.execute(sa.select(WordListVersion.version).where(WordListVersion.id == 1)).scalar_one_or_none()
+    size, newest = db.session.execute(sa.select(sa.func.count(SensitiveWord.id), sa.func.max(SensitiveWord.id))).one()
+    return (str(db.engine.url), version or 0, size, newest)
+
+
+def all_word_keys() -> list[tuple[str, str]]:
+    return [tuple(row) for row in db.session.execute(sa.select(SensitiveWord.key, SensitiveWord.action))]
+
+
+def _bump_word_version() -> None:
+    updated = db.session.execute(sa.update(WordListVersion).where(WordListVersion.id == 1)
+                                 .values(version=WordListVersion.version + 1)).rowcount
+    if not updated:
+        db.session.add(WordListVersion(id=1, version=1))
+    db.session.flush()
+
+
+def _require_word_editor(actor) -> None:
+    if actor is not None and not permissions.can_edit_words(actor):  # actor None: the command line
+        raise NotFound()
+
+
+def list_words(actor, *, q: str = "", page: int = 1, per_page: int = 50) -> Page:
+    _require_word_editor(actor)
+    stmt = sa.select(SensitiveWord)
+    if q:
+        key = normalize_word(q)
+        stmt = stmt.where(sa.or_(SensitiveWord.word.contains(q, autoescape=True),
+                                 SensitiveWord.key.contains(key or q, autoescape=True)))
+    return paginate(stmt.order_by(SensitiveWord.id.desc()), page, per_page)
+
+
+def _clean_word(word) -> tuple[str, str]:
+    word = normalize(word or "")
+    key = normalize_word(word)
+    if not key:
+        raise ValidationFailed(fields={"word": _l("Enter a word with at least one letter or character.")})
+    if len(word) > 64 or len(key) > 64:
+        raise ValidationFailed(fields={"word": _l("At most %(n)d characters.", n=64)})
+    return word, key
+
+
+def add_word(actor, word, *, action: str = "replace") -> SensitiveWord:
+    _require_word_editor(actor)
+    if action not in WORD_ACTIONS:
+        raise ValidationFailed(fields={"action": _l("Choose replace or hold.")})
+    word, key = _clean_word(word)
+    existing = db.session.execute(sa.select(SensitiveWord).where(SensitiveWord.key == key)).scalar_one_or_none()
+    if existing is not None:
+        if existing.action == action:
+            raise Conflict(_l("That word is already on the list."), code="duplicate_word")
+        before = existing.action
+        existing.action = action
+        record_audit(actor, "word.update", "sensitive_word", existing.id, before={"action": before},
+                     after={"action": action, "word": existing.word})
+        _bump_word_version()
+        return existing
+    entry = SensitiveWord(word=word, key=key, action=action, created_by_id=actor.id if actor else None,
+                          created_at=clock.now())
+    db.session.add(entry)
+    db.session.flush()
+    record_audit(actor, "word.add", "sensitive_word", entry.id, after={"word": word, "action": action})
+    _bump_word_version()
+    return entry
+
+
+def remove_word(actor, word_id) -> None:
+    _require_word_editor(actor)
+    entry = db.session.get(SensitiveWord, word_id)
+    if entry is None:
+        raise NotFound()
+    record_audit(actor, "word.remove", "sensitive_word", entry.id, before={"word": entry.word, "action": entry.action})
+    db.session.delete(entry)
+    _bump_word_version()
+
+
+def import_words(actor, lines, *, action: str = "replace") -> dict:
+    """Bulk import, one word per line (optionally `word<TAB or comma>action`); one audit row for the batch."""
+    _require_word_editor(actor)
+    if action not in WORD_ACTIONS:
+        raise ValidationFailed(fields={"action": _l("Choose replace or hold.")})
+    existing = dict(db.session.execute(sa.select(SensitiveWord.key, SensitiveWord.action)).all())
+    rows, skipped = [], 0
+    for raw in lines:
+        line = normalize(raw)
+        if not line or line.startswith("#"):
+            continue
+        word, line_action = line, action
+        for sep in ("\t", ","):
+            if sep in line:
+                head, _, tail = line.rpartition(sep)
+                if tail.strip() in WORD_ACTIONS:
+                    word, line_action = head.strip(), tail.strip()
+                break
+        try:
+            word, key = _clean_word(word)
+        except ValidationFailed:
+            skipped += 1
+            continue
+        if key in existing:
+            skipped += 1
+            continue
+        existing[key] = line_action
+        rows.append({"word": word, "key": key, "action": line_action,
+                     "created_by_id": actor.id if actor else None, "created_at": clock.now()})
+    for start in range(0, len(rows), 1000):
+        db.session.execute(sa.insert(SensitiveWord), rows[start:start + 1000])
+    if rows:
+        record_audit(actor, "word.import", "sensitive_word", None, after={"added": len(rows), "skipped": skipped})
+        _bump_word_version()
+    return {"added": len(rows), "skipped": skipped}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 
 def init_app(app):
-    from community.notifications import listeners
-    from community.notifications.views import bp, bell_context
+    from community.notifications import api, listeners, models  # noqa: F401  (api: routes on the API blueprint)
+    from community.notifications.views import bell_context, bp
 
     listeners.connect()
     app.register_blueprint(bp)

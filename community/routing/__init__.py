@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from community.routing import cli, views
+    from community.routing import api, cli, models, views  # noqa: F401  (api: routes on the API blueprint)
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.routing_cli)

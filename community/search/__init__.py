@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from community.search import cli, listeners, views
+    from community.search import api, cli, listeners, views  # noqa: F401  (api: routes on the API blueprint)
     from community.search.engine import IndexStore
     from community.search.indexer import Indexer
 

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from community.triage import cli, listeners, views
+    from community.triage import api, cli, listeners, models, views  # noqa: F401  (api: routes on the API blueprint)
 
     app.config.setdefault("TRIAGE_AUTO_CLOSE_DAYS", 14)
     app.config.setdefault("TRIAGE_SLA_WARNING_RATIO", 0.8)

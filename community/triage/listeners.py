@@ -6,7 +6,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from community.core import events
-from community.domains import module_exists
 from community.triage import services
 
 
@@ -32,8 +31,6 @@ def on_status_changed(post, actor=None, entry=None, from_status=None, to_status=
 
 
 def _register_notification_kind() -> None:
-    if not module_exists("community.notifications.kinds"):
-        return
     from flask_babel import gettext as _
 
     from community.notifications.kinds import KINDS, Kind, register

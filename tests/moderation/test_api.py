@@ -4,9 +4,10 @@ Every answer is checked against openapi.json by tests.api.conftest.ApiClient.
 """
 from __future__ import annotations
 
+from community.audit.models import AuditEntry
 from community.extensions import db
 from community.feedback import services as feedback
-from community.moderation.models import AuditEntry, Hold
+from community.moderation.models import Hold
 from tests.api.conftest import ApiClient
 
 

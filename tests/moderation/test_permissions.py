@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from community.audit.models import AuditEntry
 from community.extensions import db
 from community.feedback import services as feedback
 from community.moderation import services
-from community.moderation.models import AuditEntry, Flag, SensitiveWord
+from community.moderation.models import Flag, SensitiveWord
 from tests.api.conftest import ApiClient
 
 ROLES = ("anonymous", "member", "staff_own", "staff_other", "moderator", "admin")

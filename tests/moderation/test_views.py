@@ -5,11 +5,12 @@ import re
 
 import pytest
 
+from community.audit.models import AuditEntry
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Post
 from community.moderation import services
-from community.moderation.models import AuditEntry, Flag, Hold
+from community.moderation.models import Flag, Hold
 from tests.html_checks import assert_inert
 
 

@@ -5,10 +5,11 @@ import random
 
 import pytest
 
+from community.audit.models import AuditEntry
 from community.extensions import db
 from community.feedback.models import Post
 from community.moderation import services, words
-from community.moderation.models import AuditEntry, Hold, SensitiveWord
+from community.moderation.models import Hold, SensitiveWord
 from community.moderation.words import WordMatcher, normalize_word
 
 

@@ -6,12 +6,12 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from community.audit.models import AuditEntry
 from community.core import clock
 from community.core.errors import Conflict, ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import TimelineEntry
-from community.moderation.models import AuditEntry
 from community.triage import services
 from community.triage.models import CaseRating, Supervision
 
@@ -140,10 +140,6 @@ def test_resolved_item_without_confirmation_closes_after_14_days(app, desk, make
 
 
 def test_resolving_asks_the_author_for_a_rating_by_notification(desk, make):
-    from community.domains import module_exists
-
-    if not module_exists("community.notifications.services"):
-        pytest.skip("notifications domain not installed in this checkout")
     from community.notifications.models import Notification
 
     post = make.post(desk["member"], desk["category"])

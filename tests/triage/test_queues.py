@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from community.audit.models import AuditEntry
 from community.core import clock
 from community.core.errors import ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Post
-from community.moderation.models import AuditEntry
-from community.triage import services
+from community.triage import queues, services
 from community.triage.models import PostTag
 
 T0 = datetime(2026, 3, 2, 8, 0, 0)
@@ -205,7 +205,7 @@ def test_tab_counts_match_the_queues(desk, make):
 
 
 def test_counts_stop_at_the_cap(desk, make, monkeypatch):
-    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    monkeypatch.setattr(queues, "COUNT_CAP", 3)
     for n in range(5):
         make.post(desk["member"], desk["category"], title=f"封顶计数的问题 {n}")
     page = services.list_queue(desk["lead"], "all", per_page=2)
