@@ -18,7 +18,6 @@ laowang (member).
 from __future__ import annotations
 
 import heapq
-import math
 import random
 import secrets
 import time
