@@ -9,14 +9,13 @@ from __future__ import annotations
 from flask import g
 from flask_babel import lazy_gettext as _l
 
-from community.accounts import services
+from community.accounts import serializers, services
 from community.api import bp, openapi
 from community.api.inputs import Fields, json_object, require_caller
+from community.api.shapes import DATETIME, INT, NULLABLE_DATETIME, STR, iso
 from community.core.errors import PermissionDenied
 from community.core.limits import write_limited
 from community.extensions import db
-from community.feedback import serializers
-from community.feedback.serializers import DATETIME, INT, NULLABLE_DATETIME, STR
 
 AUTH_ERRORS = (401,)
 
@@ -44,8 +43,8 @@ NEW_TOKEN = openapi.schema("NewApiToken", {
 
 
 def _token(t) -> dict:
-    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": serializers.iso(t.created_at),
-            "last_used_at": serializers.iso(t.last_used_at)}
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": iso(t.created_at),
+            "last_used_at": iso(t.last_used_at)}
 
 
 @bp.get("/me/tokens", endpoint="accounts_tokens")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from community.accounts import services as accounts
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
+from community.api.shapes import INT
 from community.core import permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
@@ -25,7 +26,6 @@ from community.routing import services as routing
 
 TAGS = ["posts"]
 POST_ID = openapi.path_param("post_id", "The post's id")
-INT = serializers.INT
 
 
 def _post(post_id):

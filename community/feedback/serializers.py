@@ -1,4 +1,6 @@
-"""The JSON shapes of the API, each with its OpenAPI schema beside it.
+"""The JSON shapes of feedback (products, posts, timelines, comments, revisions), each with its
+OpenAPI schema beside it. Accounts and routing keep their own shapes; the primitives are in
+community.api.shapes.
 
 Callers pass only objects the viewer may see (the services filter and 404); these functions
 never add what the viewer may not see: internal notes and hidden comments are dropped by
@@ -9,117 +11,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from community.accounts.serializers import USER, user
 from community.api import openapi
+from community.api.shapes import BOOL, DATETIME, INT, NULLABLE_DATETIME, STR, iso, obj, pagination
 from community.core import permissions
 from community.core.pagination import Page
 from community.core.text import excerpt
 from community.extensions import db
 from community.feedback import services
 from community.feedback.workflow import RATING_DIMENSIONS, STATUS_LABELS, STATUSES, allowed_transitions
+from community.routing.serializers import CATEGORY_BRIEF, DEPARTMENT_BRIEF, category_brief, department_brief
 
-DATETIME = {"type": "string", "format": "date-time"}
-NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
-STR = {"type": "string"}
-INT = {"type": "integer"}
-BOOL = {"type": "boolean"}
+# Products --------------------------------------------------------------------------
 
-
-def iso(dt) -> str | None:
-    """Stored times are naive UTC; say so."""
-    return dt.replace(microsecond=0).isoformat() + "Z" if dt else None
-
-
-def _obj(properties: dict, *, required: list | None = None) -> dict:
-    return {"type": "object", "required": required if required is not None else list(properties),
-            "properties": properties}
-
-
-def pagination(page: Page) -> dict:
-    return {"page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages}
-
-
-# People -------------------------------------------------------------------------
-
-USER = openapi.schema("User", _obj({
-    "id": INT, "username": STR, "name": STR,
-    "role": {"type": "string", "enum": ["member", "staff", "moderator", "admin"]},
-    "badge": {"type": "string", "description": "Staff badge, e.g. 车机软件部 · 张工; empty for members"},
-}))
-
-
-def user(u) -> dict | None:
-    if u is None:
-        return None
-    return {"id": u.id, "username": u.username, "name": u.name, "role": u.role, "badge": u.public_badge}
-
-
-DEPARTMENT_BRIEF = openapi.schema("DepartmentBrief", _obj({"slug": STR, "name": STR, "name_en": STR}))
-
-ME = openapi.schema("Me", {
-    "allOf": [USER, _obj({
-        "email": STR,
-        "locale": {"type": ["string", "null"]},
-        "title": STR,
-        "departments": openapi.array_of(DEPARTMENT_BRIEF),
-        "can_write": {"type": "boolean", "description": "False while banned or suspended"},
-        "suspended_until": NULLABLE_DATETIME,
-        "created_at": DATETIME,
-    })],
-})
-
-
-def me(u) -> dict:
-    """The caller's own account, including what only they may see."""
-    return {**user(u), "email": u.email, "locale": u.locale, "title": u.title,
-            "departments": [department_brief(d) for d in u.departments], "can_write": u.can_write,
-            "suspended_until": iso(u.suspended_until), "created_at": iso(u.created_at)}
-
-
-# Departments, categories, products ----------------------------------------------
-
-def department_brief(d) -> dict | None:
-    if d is None:
-        return None
-    return {"slug": d.slug, "name": d.name, "name_en": d.name_en}
-
-
-DEPARTMENT = openapi.schema("Department", {
-    "allOf": [DEPARTMENT_BRIEF, _obj({
-        "first_response_hours": {"type": "integer", "description": "Target for the first official reply"},
-        "resolution_days": {"type": "integer", "description": "Target for resolving an item"},
-    })],
-})
-
-
-def department(d) -> dict:
-    """Public information only: no lead, members or contacts."""
-    return {**department_brief(d), "first_response_hours": d.first_response_hours,
-            "resolution_days": d.resolution_days}
-
-
-CATEGORY = openapi.schema("Category", _obj({
-    "slug": STR, "name": STR, "name_en": STR, "description": STR,
-    "department": openapi.nullable(DEPARTMENT_BRIEF),
-}))
-
-
-def category(c) -> dict | None:
-    if c is None:
-        return None
-    return {"slug": c.slug, "name": c.name, "name_en": c.name_en, "description": c.description,
-            "department": department_brief(c.department)}
-
-
-CATEGORY_BRIEF = openapi.schema("CategoryBrief", _obj({"slug": STR, "name": STR, "name_en": STR}))
-
-
-def category_brief(c) -> dict | None:
-    if c is None:
-        return None
-    return {"slug": c.slug, "name": c.name, "name_en": c.name_en}
-
-
-PRODUCT = openapi.schema("Product", _obj({"slug": STR, "name": STR, "name_en": STR, "description": STR}))
+PRODUCT = openapi.schema("Product", obj({"slug": STR, "name": STR, "name_en": STR, "description": STR}))
 
 
 def product(p) -> dict | None:
@@ -128,11 +33,11 @@ def product(p) -> dict | None:
     return {"slug": p.slug, "name": p.name, "name_en": p.name_en, "description": p.description}
 
 
-PRODUCT_RATINGS = openapi.schema("ProductRatings", _obj({
+PRODUCT_RATINGS = openapi.schema("ProductRatings", obj({
     "product": PRODUCT,
     "reports": {"type": "integer", "description": "Visible trial reports about the product"},
     "overall": {"type": ["number", "null"], "description": "Mean of the dimension averages"},
-    "dimensions": openapi.array_of(_obj({
+    "dimensions": openapi.array_of(obj({
         "key": {"type": "string", "enum": list(RATING_DIMENSIONS)}, "label": STR,
         "average": {"type": ["number", "null"]}, "count": INT,
     })),
@@ -169,7 +74,7 @@ POST_SUMMARY_PROPERTIES = {
     "created_at": DATETIME, "last_activity_at": DATETIME,
     "voted": {"type": "boolean", "description": "Whether the caller voted (false when anonymous)"},
 }
-POST_SUMMARY = openapi.schema("PostSummary", _obj(POST_SUMMARY_PROPERTIES))
+POST_SUMMARY = openapi.schema("PostSummary", obj(POST_SUMMARY_PROPERTIES))
 
 
 def post_summary(p, *, voted: bool) -> dict:
@@ -217,7 +122,7 @@ def post_page(viewer, page: Page) -> dict:
     return {"items": [post_summary(p, voted=p.id in voted) for p in page.items], "pagination": pagination(page)}
 
 
-TIMELINE_ENTRY = openapi.schema("TimelineEntry", _obj({
+TIMELINE_ENTRY = openapi.schema("TimelineEntry", obj({
     "id": INT,
     "kind": {"type": "string", "enum": ["created", "routed", "queued", "reassigned", "status", "official_reply",
                                         "merged", "reopened", "confirmed"]},
@@ -241,7 +146,7 @@ def timeline_entry(e) -> dict:
             "elapsed_seconds": e.elapsed_seconds, "created_at": iso(e.created_at)}
 
 
-TRIAL_REPORT = openapi.schema("TrialReport", _obj({
+TRIAL_REPORT = openapi.schema("TrialReport", obj({
     "version": STR, "pros": STR, "cons": STR,
     "ratings": {"type": "object", "description": "1–5 per dimension",
                 "properties": {k: {"type": "integer", "minimum": 1, "maximum": 5} for k in RATING_DIMENSIONS},
@@ -257,7 +162,7 @@ def trial_report(r) -> dict | None:
 
 
 POST_DETAIL = openapi.schema("Post", {
-    "allOf": [POST_SUMMARY, _obj({
+    "allOf": [POST_SUMMARY, obj({
         "body": {"type": "string", "description": "Markdown source"},
         "body_html": {"type": "string", "description": "Rendered and sanitized HTML"},
         "edited_at": NULLABLE_DATETIME, "status_changed_at": NULLABLE_DATETIME,
@@ -266,7 +171,7 @@ POST_DETAIL = openapi.schema("Post", {
         "trial_report": openapi.nullable(TRIAL_REPORT),
         "following": {"type": "boolean", "description": "Whether the caller follows the item"},
         "timeline": openapi.array_of(TIMELINE_ENTRY),
-        "caller": _obj({
+        "caller": obj({
             "can_edit": BOOL, "can_comment": BOOL, "can_vote": BOOL, "can_manage": BOOL,
             "can_reply_officially": BOOL, "is_author": BOOL,
             "transitions": {"type": "array", "items": {"type": "string", "enum": list(STATUSES)},
@@ -303,7 +208,7 @@ def post_detail(viewer, p) -> dict:
 
 # Comments -----------------------------------------------------------------------
 
-COMMENT = openapi.schema("Comment", _obj({
+COMMENT = openapi.schema("Comment", obj({
     "id": INT, "post_id": INT,
     "parent_id": {"type": ["integer", "null"], "description": "The top-level comment this replies to"},
     "author": openapi.nullable(USER),
@@ -332,7 +237,7 @@ def comment(c) -> dict:
     }
 
 
-REVISION = openapi.schema("Revision", _obj({
+REVISION = openapi.schema("Revision", obj({
     "id": INT,
     "editor": USER,
     "title_before": {"type": ["string", "null"], "description": "Post edits only"},

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from community.api import bp, openapi
-from community.feedback import serializers
-from community.routing import services
+from community.routing import serializers, services
 
 
 @bp.get("/categories", endpoint="routing_categories")
