@@ -7,7 +7,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from community import accounts, api, audit, demo, feedback, moderation, notifications, realtime, routing, search, triage
+from community import (
+    accounts, api, audit, demo, feedback, moderation, notifications, realtime, roadmap, routing, search, triage,
+)
 from community.config import load_config
 from community.core import web
 
@@ -17,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # API routes, CLI, signal listeners, screeners and notification kinds (docs/architecture.md).
 # Foundations first; `api` comes after every domain has attached its routes to the API
 # blueprint, because a blueprint cannot take routes once registered.
-DOMAINS = (web, accounts, audit, routing, feedback, notifications, realtime, search, moderation, triage, api, demo)
+DOMAINS = (web, accounts, audit, routing, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
+           demo)
 
 
 def create_app(config: dict | None = None) -> Flask:

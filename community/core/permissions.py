@@ -156,3 +156,24 @@ def can_edit_words(user) -> bool:
 
 def can_read_audit(user) -> bool:
     return is_admin(user)
+
+
+# Roadmap, releases and polls -------------------------------------------------------
+
+def can_manage_roadmap(user) -> bool:
+    """Create and change roadmap items, link feedback, publish releases, run polls: staff only."""
+    return can_write(user) and is_staff(user)
+
+
+def can_view_roadmap_item(user, item) -> bool:
+    """Drafts (not public) are for staff; everyone else gets 404."""
+    return item is not None and (item.is_public or is_staff(user))
+
+
+def visible_roadmap_clause(user, RoadmapItem):
+    return sa.true() if is_staff(user) else RoadmapItem.is_public.is_(True)
+
+
+def can_configure_roadmap(user) -> bool:
+    """Per-product settings such as the vote budget."""
+    return can_write(user) and is_admin(user)

@@ -128,6 +128,21 @@ def change_status(actor, post: Post, to_status: str, *, note: str = "") -> Timel
     return entry
 
 
+def record_external_entry(actor, post: Post, kind: str, *, to_status: str | None = None,
+                          note: str = "") -> tuple[TimelineEntry, str | None]:
+    """A rule of another domain changed this item (e.g. it was linked to a roadmap item): apply
+    `to_status` if it differs and write a public entry of `kind`. Returns (entry, previous status,
+    or None when the status stayed). The caller checked its own permission, and sends
+    post_status_changed once it has recorded what the entry points at."""
+    from_status = _set_status(post, to_status) if to_status and to_status != post.status else None
+    entry = _timeline(post, kind, actor, department_id=post.department_id,
+                      department_name=post.department.name if post.department else "",
+                      from_status=from_status, to_status=to_status if from_status is not None else None,
+                      note=normalize(note)[:NOTE_MAX])
+    db.session.flush()
+    return entry, from_status
+
+
 def system_set_status(post: Post, to_status: str, *, note: str = "", label: str = "") -> TimelineEntry:
     """A status change made by the system (SLA job, escalation): no actor, still on the public timeline.
 

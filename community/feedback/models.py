@@ -191,7 +191,9 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-TIMELINE_KINDS = ("created", "routed", "queued", "reassigned", "status", "official_reply", "merged", "reopened", "confirmed")
+TIMELINE_KINDS = ("created", "routed", "queued", "reassigned", "status", "official_reply", "merged", "reopened", "confirmed",
+                  # Written by moderation (lock) and the roadmap (links, shipping) through their own rules.
+                  "locked", "unlocked", "roadmap_linked", "roadmap_unlinked", "roadmap_shipped")
 
 
 class TimelineEntry(db.Model):

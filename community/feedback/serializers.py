@@ -19,6 +19,7 @@ from community.core.pagination import Page
 from community.core.text import excerpt
 from community.extensions import db
 from community.feedback import services
+from community.feedback.models import TIMELINE_KINDS
 from community.feedback.workflow import RATING_DIMENSIONS, STATUS_LABELS, STATUSES, allowed_transitions
 from community.routing.serializers import CATEGORY_BRIEF, DEPARTMENT_BRIEF, category_brief, department_brief
 
@@ -124,8 +125,7 @@ def post_page(viewer, page: Page) -> dict:
 
 TIMELINE_ENTRY = openapi.schema("TimelineEntry", obj({
     "id": INT,
-    "kind": {"type": "string", "enum": ["created", "routed", "queued", "reassigned", "status", "official_reply",
-                                        "merged", "reopened", "confirmed"]},
+    "kind": {"type": "string", "enum": list(TIMELINE_KINDS)},
     "actor_role": {"type": "string", "description": "member, staff, moderator, admin or system"},
     "actor_label": {"type": "string", "description": "The actor's badge (staff) or name, as it was then"},
     "department_name": STR,

@@ -21,6 +21,7 @@ from community.feedback.lifecycle import (  # noqa: F401
     change_status,
     confirm_resolution,
     reassign_post,
+    record_external_entry,
     reopen_post,
     route_post,
     system_assign,

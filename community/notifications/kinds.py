@@ -66,6 +66,13 @@ def _sla_text(n) -> str:
     return _("“%(title)s” is close to its %(target)s target", title=n.post_title, target=target)
 
 
+def _shipped_text(n) -> str:
+    version = (n.data or {}).get("version")
+    if version:
+        return _("What you supported has shipped in %(version)s: “%(title)s”", version=version, title=n.post_title)
+    return _("What you supported has shipped: “%(title)s”", title=n.post_title)
+
+
 register(Kind("reply", _l("Replies to my posts and comments"), _reply_text, grouped=True, icon="💬"))
 register(Kind("official_reply", _l("Official replies on items I follow"),
               lambda n: _("%(actor)s posted an official reply on “%(title)s”", actor=_actor(n), title=n.post_title),
@@ -80,8 +87,7 @@ register(Kind("merged", _l("Items I follow merged into another"),
                           target=(n.data or {}).get("target_title", "")), icon="🔗"))
 register(Kind("vote_accepted", _l("Items I voted for were accepted"),
               lambda n: _("An item you voted for was accepted: “%(title)s”", title=n.post_title), icon="✅"))
-register(Kind("vote_shipped", _l("Items I voted for have shipped"),
-              lambda n: _("An item you voted for has shipped: “%(title)s”", title=n.post_title), icon="🚀"))
+register(Kind("vote_shipped", _l("Feedback I supported has shipped"), _shipped_text, icon="🚀"))
 register(Kind("assigned", _l("Items assigned to me"),
               lambda n: _("“%(title)s” was assigned to you", title=n.post_title), staff_only=True, icon="📥"))
 register(Kind("sla_warning", _l("Response target warnings"), _sla_text, staff_only=True, icon="⏰"))

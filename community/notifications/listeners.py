@@ -61,7 +61,9 @@ def on_official_reply(post, actor=None, comment=None, entry=None, **_):
     _mentions(comment, actor, followers, post=post, comment=comment)
 
 
-def on_status_changed(post, actor=None, entry=None, to_status=None, **_):
+def on_status_changed(post, actor=None, entry=None, to_status=None, notify=True, **_):
+    if not notify:
+        return  # the sender tells the interested members itself (e.g. one "shipped" notice each)
     data = {"status": to_status, "note": (entry.note if entry is not None else "")[:500]}
     followers = set(_follower_ids(post.id)) | {post.author_id}
     if to_status == "accepted":

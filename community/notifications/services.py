@@ -35,13 +35,15 @@ SLA_LEVELS = ("warning", "breached")
 # Writing -------------------------------------------------------------------------
 
 def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=None, entry=None,
-           data: dict | None = None, link_post_id: int | None = None, once_key: str | None = None) -> list:
+           data: dict | None = None, link_post_id: int | None = None, once_key: str | None = None,
+           title: str | None = None) -> list:
     """Write one notification of `kind` for each recipient who may see it and wants it.
 
     Skipped: the actor themselves, banned users, members for staff-only kinds, anyone who
     may not see `post` / `comment` (checked per recipient), and anyone who turned the kind off.
     Grouped kinds collapse into the recipient's unread row for the same post. With `once_key`,
-    a recipient who ever had a notification with that key is skipped (idempotent jobs).
+    a recipient who ever had a notification with that key is skipped (idempotent jobs). `title`
+    names what the notice is about when that is not a post (e.g. a roadmap item).
     Returns plain records (id, user_id, ... as written). Rows go in with one bulk INSERT, so a
     status change on an item with thousands of followers stays one quick transaction.
     """
@@ -73,7 +75,8 @@ def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=No
         "comment_id": comment.id if comment is not None else None,
         "timeline_entry_id": entry.id if entry is not None else None,
         "actor_id": actor.id if actor is not None else None,
-        "post_title": (post.title if post is not None else "")[:120], "data": dict(data or {}),
+        "post_title": (title if title is not None else post.title if post is not None else "")[:120],
+        "data": dict(data or {}),
         "group_key": group_key, "created_at": now, "read_at": None,
     }
     values, replaced = [], []
@@ -302,6 +305,10 @@ def set_preferences(actor, enabled: Iterable[str]) -> set[str]:
 def link_for(row: Notification) -> str:
     """The exact place: the comment, the timeline entry, or the item."""
     if row.post_id is None:
+        # Notices about other things (a roadmap item, a release) carry their own same-site path.
+        path = str((row.data or {}).get("url") or "")
+        if path.startswith("/") and not path.startswith("//"):
+            return path
         return url_for("notifications.feed") if has_request_context() else "/notifications"
     anchor = None
     if row.comment_id:

@@ -1,0 +1,403 @@
+"""JSON API: roadmap items, votes, feedback links, releases (/api/v1).
+
+Thin adapters: read and type-check the input, call the service with the caller, commit,
+serialize. Permissions, validation and 404-hiding live in roadmap.services and roadmap.releases.
+"""
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from community.accounts import services as accounts
+from community.api import api_user, bp, openapi
+from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
+from community.api.shapes import BOOL, INT, STR, obj, pagination
+from community.core.errors import NotFound, ValidationFailed
+from community.core.limits import write_limited
+from community.core.pagination import MAX_PER_PAGE
+from community.extensions import db
+from community.feedback import serializers as feedback_shapes
+from community.feedback import services as feedback
+from community.roadmap import releases, services
+from community.roadmap.serializers import (
+    RELEASE, RELEASE_DETAIL, ROADMAP_ENTRY, ROADMAP_ITEM, ROADMAP_ITEM_DETAIL, STATUS, entry_shape, item_detail,
+    item_shape, release_detail, release_shape,
+)
+from community.roadmap.workflow import SORTS, STATUSES
+
+TAGS = ["roadmap"]
+RELEASE_TAGS = ["releases"]
+ITEM_ID = openapi.path_param("item_id", "The roadmap item's id")
+RELEASE_ID = openapi.path_param("release_id", "The release's id")
+
+
+def _commit(payload, status: int = 200, headers=None):
+    db.session.commit()
+    return payload, status, headers or {}
+
+
+# Items --------------------------------------------------------------------------
+
+def _product_filter(errors: dict):
+    slug = request.args.get("product")
+    if not slug:
+        return None
+    try:
+        return feedback.get_product(slug).id
+    except NotFound:
+        errors["product"] = _l("No such product.")
+        return None
+
+
+@bp.get("/roadmap/items", endpoint="roadmap_list_items")
+def list_items():
+    viewer = api_user()
+    errors: dict = {}
+    sort = query_choice("sort", SORTS, errors) or "demand"
+    status = query_choice("status", STATUSES, errors)
+    product_id = _product_filter(errors)
+    area = (request.args.get("area") or "").strip().lower() or None
+    page = query_int("page", 1, minimum=1, maximum=10_000, errors=errors)
+    per_page = query_int("per_page", 20, minimum=1, maximum=MAX_PER_PAGE, errors=errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    results = services.list_items(viewer, sort=sort, status=status, product_id=product_id, area=area, page=page,
+                                  per_page=per_page)
+    voted = services.voted_item_ids(viewer, [i.id for i in results.items])
+    return {"items": [item_shape(i, voted=i.id in voted) for i in results.items],
+            "pagination": pagination(results)}
+
+
+openapi.document("/roadmap/items", "get", summary="List roadmap items", tags=TAGS, auth="optional", errors=(422,),
+                 parameters=[
+                     openapi.query_param("sort", {"type": "string", "enum": list(SORTS), "default": "demand"},
+                                         "demand: most wanted; new: newest; eta: expected soonest"),
+                     openapi.query_param("status", STATUS),
+                     openapi.query_param("product", STR, "Product slug"),
+                     openapi.query_param("area", STR),
+                     openapi.query_param("page", {"type": "integer", "minimum": 1, "default": 1}),
+                     openapi.query_param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                                      "default": 20}),
+                 ], response=openapi.items_of(ROADMAP_ITEM, paginated=True),
+                 description="Drafts appear to staff only.")
+
+
+@bp.get("/roadmap/items/<int:item_id>", endpoint="roadmap_get_item")
+def get_item(item_id):
+    viewer = api_user()
+    return item_detail(viewer, services.get_item(viewer, item_id))
+
+
+openapi.document("/roadmap/items/{item_id}", "get", summary="One roadmap item with its public timeline", tags=TAGS,
+                 auth="optional", parameters=[ITEM_ID], errors=(404,), response=ROADMAP_ITEM_DETAIL,
+                 description="404 when it does not exist or is a draft the caller may not see.")
+
+
+ITEM_INPUT_PROPERTIES = {
+    "title": {"type": "string", "minLength": services.TITLE_MIN, "maxLength": services.TITLE_MAX},
+    "description": {"type": "string", "description": "Markdown"},
+    "product": {"type": ["string", "null"], "description": "Product slug"},
+    "area": {"type": "string", "maxLength": services.AREA_MAX},
+    "target_quarter": {"type": ["string", "null"], "description": "e.g. 2027 Q1"},
+    "owner": {"type": ["string", "null"], "description": "Staff username"},
+    "department_id": {"type": ["integer", "null"]},
+    "is_public": {"type": "boolean", "default": True},
+}
+NEW_ITEM = openapi.schema("NewRoadmapItem", {"type": "object", "required": ["title"], "properties": {
+    **ITEM_INPUT_PROPERTIES, "status": {"type": "string", "enum": ["considering", "planned"], "default": "considering"},
+    "note": STR}})
+ITEM_EDIT = openapi.schema("RoadmapItemEdit", {"type": "object", "properties": ITEM_INPUT_PROPERTIES})
+
+
+def _item_fields(fields: Fields, item=None) -> dict:
+    from community.routing.models import Department
+
+    values = {
+        "title": fields.text("title", item.title if item else ""),
+        "description": fields.text("description", item.description if item else ""),
+        "area": fields.text("area", item.area if item else ""),
+        "target_quarter": fields.text("target_quarter", item.quarter_label if item else ""),
+        "is_public": fields.boolean("is_public", item.is_public if item else True),
+    }
+    product_slug = fields.text("product", item.product.slug if item and item.product else "")
+    owner_name = fields.text("owner")
+    department_id = fields.integer("department_id")
+    values["product"] = values["owner"] = values["department"] = None
+    if product_slug:
+        try:
+            values["product"] = feedback.get_product(product_slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    if owner_name:
+        try:
+            values["owner"] = accounts.get_user_by_username(owner_name)
+        except NotFound:
+            fields.errors["owner"] = _l("No such user.")
+    if department_id is not None:
+        values["department"] = db.session.get(Department, department_id)
+        if values["department"] is None:
+            fields.errors["department_id"] = _l("No such department.")
+    return values
+
+
+@bp.post("/roadmap/items", endpoint="roadmap_create_item")
+@write_limited
+def create_item():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    fields = Fields(json_object())
+    values = _item_fields(fields)
+    status = fields.text("status", "considering")
+    note = fields.text("note")
+    fields.check()
+    item = services.create_item(caller, status=status, note=note, **values)
+    payload = item_detail(caller, item)
+    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_item", item_id=item.id)})
+
+
+openapi.document("/roadmap/items", "post", summary="Create a roadmap item (staff)", tags=TAGS, auth=True,
+                 status=201, request_body=NEW_ITEM, response=ROADMAP_ITEM_DETAIL,
+                 errors=(400, 401, 403, 413, 422, 429))
+
+
+@bp.patch("/roadmap/items/<int:item_id>", endpoint="roadmap_edit_item")
+@write_limited
+def edit_item(item_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    services.require_roadmap_staff(caller)
+    fields = Fields(json_object())
+    values = _item_fields(fields, item)
+    fields.check()
+    services.edit_item(caller, item, **values)
+    return _commit(item_detail(caller, item))
+
+
+openapi.document("/roadmap/items/{item_id}", "patch", summary="Edit a roadmap item (staff)", tags=TAGS, auth=True,
+                 parameters=[ITEM_ID], request_body=ITEM_EDIT, response=ROADMAP_ITEM_DETAIL,
+                 errors=openapi.WRITE_ERRORS)
+
+
+STATUS_CHANGE = openapi.schema("RoadmapStatusChange", {"type": "object", "required": ["status"], "properties": {
+    "status": STATUS, "note": {"type": "string", "description": "Public; required for not_planned"}}})
+
+
+@bp.post("/roadmap/items/<int:item_id>/status", endpoint="roadmap_change_status")
+@write_limited
+def change_status(item_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    fields = Fields(json_object())
+    status, note = fields.text("status"), fields.text("note")
+    fields.check()
+    services.change_status(caller, item, status, note=note)
+    return _commit(item_detail(caller, item))
+
+
+openapi.document("/roadmap/items/{item_id}/status", "post", summary="Move a roadmap item along the workflow (staff)",
+                 tags=TAGS, auth=True, parameters=[ITEM_ID], request_body=STATUS_CHANGE,
+                 response=ROADMAP_ITEM_DETAIL, errors=openapi.WRITE_ERRORS,
+                 description="409 invalid_transition for a move the workflow does not allow. Shipping resolves "
+                             "linked feedback and tells each interested member once (vote_shipped).")
+
+
+@bp.get("/roadmap/items/<int:item_id>/timeline", endpoint="roadmap_timeline")
+def timeline(item_id):
+    item = services.get_item(api_user(), item_id)
+    return {"items": [entry_shape(e) for e in services.list_entries(item)]}
+
+
+openapi.document("/roadmap/items/{item_id}/timeline", "get", summary="The item's public timeline", tags=TAGS,
+                 auth="optional", parameters=[ITEM_ID], errors=(404,), response=openapi.items_of(ROADMAP_ENTRY))
+
+
+VOTE_STATE = openapi.schema("RoadmapVoteState", obj({
+    "voted": BOOL, "vote_count": INT, "demand": INT,
+    "votes_left": {"type": ["integer", "null"], "description": "Unspent votes for the product, when it has a budget"},
+}))
+
+
+def _set_vote(item_id, voted: bool):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    voted, count, demand = services.set_vote(caller, item, voted)
+    return _commit({"voted": voted, "vote_count": count, "demand": demand,
+                    "votes_left": services.votes_left(caller, item.product_id)})
+
+
+@bp.put("/roadmap/items/<int:item_id>/vote", endpoint="roadmap_vote")
+@write_limited
+def vote(item_id):
+    return _set_vote(item_id, True)
+
+
+@bp.delete("/roadmap/items/<int:item_id>/vote", endpoint="roadmap_unvote")
+@write_limited
+def unvote(item_id):
+    return _set_vote(item_id, False)
+
+
+for _method, _summary in (("put", "Support a roadmap item (idempotent)"), ("delete", "Withdraw support (idempotent)")):
+    openapi.document("/roadmap/items/{item_id}/vote", _method, summary=_summary, tags=TAGS, auth=True,
+                     parameters=[ITEM_ID], response=VOTE_STATE, errors=(401, 403, 404, 409, 429),
+                     body_required=False,
+                     description="409 vote_budget_spent when the product's vote budget is used up; 403 "
+                                 "cannot_vote on shipped or declined items.")
+
+
+@bp.get("/roadmap/items/<int:item_id>/links", endpoint="roadmap_links")
+def links(item_id):
+    viewer = api_user()
+    posts = services.list_linked_posts(viewer, services.get_item(viewer, item_id))
+    voted = feedback.voted_post_ids(viewer, [p.id for p in posts])
+    return {"items": [feedback_shapes.post_summary(p, voted=p.id in voted) for p in posts]}
+
+
+openapi.document("/roadmap/items/{item_id}/links", "get", summary="Linked feedback the caller may see", tags=TAGS,
+                 auth="optional", parameters=[ITEM_ID], errors=(404,),
+                 response=openapi.items_of(feedback_shapes.POST_SUMMARY))
+
+NEW_LINKS = openapi.schema("NewRoadmapLinks", {"type": "object", "required": ["post_ids"], "properties": {
+    "post_ids": {"type": "array", "items": INT, "minItems": 1, "maxItems": 100}}})
+LINK_RESULTS = openapi.schema("RoadmapLinkResults", openapi.items_of(obj({
+    "post_id": INT, "ok": BOOL, "code": STR, "message": STR})))
+
+
+@bp.post("/roadmap/items/<int:item_id>/links", endpoint="roadmap_add_links")
+@write_limited
+def add_links(item_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    data = json_object()
+    post_ids = data.get("post_ids")
+    if not isinstance(post_ids, list) or not post_ids or len(post_ids) > 100 or \
+            not all(isinstance(i, int) and not isinstance(i, bool) for i in post_ids):
+        raise ValidationFailed(fields={"post_ids": _l("Send a list of 1 to 100 feedback ids.")})
+    results = services.bulk_link(caller, item, post_ids)
+    return _commit({"items": [{"post_id": r.post_id, "ok": r.ok, "code": r.code, "message": r.message}
+                              for r in results]})
+
+
+openapi.document("/roadmap/items/{item_id}/links", "post", summary="Link feedback items (staff)", tags=TAGS,
+                 auth=True, parameters=[ITEM_ID], request_body=NEW_LINKS, response=LINK_RESULTS,
+                 errors=openapi.WRITE_ERRORS,
+                 description="Each linked item moves to 已采纳 with a timeline entry. A feedback item links to at "
+                             "most one roadmap item: others answer ok=false, code linked_elsewhere.")
+
+
+@bp.delete("/roadmap/items/<int:item_id>/links/<int:post_id>", endpoint="roadmap_remove_link")
+@write_limited
+def remove_link(item_id, post_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    post = feedback.get_post(caller, post_id)
+    linked = services.item_for_post(caller, post)
+    if linked is None or linked.id != item.id:
+        raise NotFound()
+    services.unlink_feedback(caller, post, note=request.args.get("note", ""))
+    return _commit(item_detail(caller, item))
+
+
+openapi.document("/roadmap/items/{item_id}/links/{post_id}", "delete", summary="Unlink a feedback item (staff)",
+                 tags=TAGS, auth=True, parameters=[ITEM_ID, openapi.path_param("post_id", "The feedback item"),
+                                                   openapi.query_param("note", STR, "Public reason")],
+                 response=ROADMAP_ITEM_DETAIL, errors=(401, 403, 404, 409, 429), body_required=False)
+
+
+# Releases -----------------------------------------------------------------------
+
+@bp.get("/releases", endpoint="roadmap_list_releases")
+def list_releases():
+    viewer = api_user()
+    errors: dict = {}
+    product_id = _product_filter(errors)
+    page = query_int("page", 1, minimum=1, maximum=10_000, errors=errors)
+    per_page = query_int("per_page", 20, minimum=1, maximum=MAX_PER_PAGE, errors=errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    results = releases.list_releases(viewer, product_id=product_id, page=page, per_page=per_page)
+    return {"items": [release_shape(viewer, r) for r in results.items],
+            "pagination": pagination(results)}
+
+
+openapi.document("/releases", "get", summary="The public changelog: published releases, newest first",
+                 tags=RELEASE_TAGS, errors=(422,), auth="optional",
+                 parameters=[openapi.query_param("product", STR, "Product slug"),
+                             openapi.query_param("page", {"type": "integer", "minimum": 1, "default": 1}),
+                             openapi.query_param("per_page", {"type": "integer", "minimum": 1,
+                                                              "maximum": MAX_PER_PAGE, "default": 20})],
+                 response=openapi.items_of(RELEASE, paginated=True),
+                 description="Also as Atom: /changelog.atom and /changelog/<product>.atom.")
+
+
+@bp.get("/releases/<int:release_id>", endpoint="roadmap_get_release")
+def get_release(release_id):
+    viewer = api_user()
+    return release_detail(viewer, releases.get_release(viewer, release_id))
+
+
+openapi.document("/releases/{release_id}", "get", summary="One release", tags=RELEASE_TAGS, auth="optional",
+                 parameters=[RELEASE_ID], errors=(404,), response=RELEASE_DETAIL,
+                 description="Drafts answer 404 to everyone but staff.")
+
+NEW_RELEASE = openapi.schema("NewRelease", {"type": "object", "required": ["version", "released_on"], "properties": {
+    "product": {"type": ["string", "null"], "description": "Product slug"},
+    "version": {"type": "string", "minLength": 1, "maxLength": releases.VERSION_MAX},
+    "title": STR, "released_on": {"type": "string", "format": "date"}, "notes": {"type": "string"},
+    "item_ids": {"type": "array", "items": INT, "description": "Roadmap items shipped in it"},
+    "post_ids": {"type": "array", "items": INT, "description": "Other feedback fixed in it"},
+}})
+
+
+def _int_list(data: dict, name: str, errors: dict) -> list:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+        errors[name] = _l("Send a list of ids.")
+        return []
+    return value
+
+
+@bp.post("/releases", endpoint="roadmap_create_release")
+@write_limited
+def create_release():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    data = json_object()
+    fields = Fields(data)
+    version, title = fields.text("version"), fields.text("title")
+    released_on, notes = fields.text("released_on"), fields.text("notes")
+    product_slug = fields.text("product")
+    item_ids = _int_list(data, "item_ids", fields.errors)
+    post_ids = _int_list(data, "post_ids", fields.errors)
+    product = None
+    if product_slug:
+        try:
+            product = feedback.get_product(product_slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    release = releases.create_release(caller, product=product, version=version, released_on=released_on,
+                                      title=title, notes=notes, item_ids=item_ids, post_ids=post_ids)
+    payload = release_detail(caller, release)
+    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_release", release_id=release.id)})
+
+
+openapi.document("/releases", "post", summary="Create a draft release (staff)", tags=RELEASE_TAGS, auth=True,
+                 status=201, request_body=NEW_RELEASE, response=RELEASE_DETAIL,
+                 errors=(400, 401, 403, 413, 422, 429))
+
+
+@bp.post("/releases/<int:release_id>/publish", endpoint="roadmap_publish_release")
+@write_limited
+def publish_release(release_id):
+    caller = require_caller()
+    release = releases.get_release(caller, release_id)
+    releases.publish_release(caller, release)
+    return _commit(release_detail(caller, release))
+
+
+openapi.document("/releases/{release_id}/publish", "post", summary="Publish a release and ship its items (staff)",
+                 tags=RELEASE_TAGS, auth=True, parameters=[RELEASE_ID], response=RELEASE_DETAIL,
+                 errors=(401, 403, 404, 409, 429), body_required=False,
+                 description="Each attached roadmap item ships (everyone who asked is told once, naming the "
+                             "version); feedback fixed in it moves to 已解决 with an entry linking the release.")

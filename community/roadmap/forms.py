@@ -1,0 +1,84 @@
+"""Fields read from roadmap forms (validation rules live in roadmap.services)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community.accounts.models import User
+from community.core.errors import NotFound, ValidationFailed
+from community.extensions import db
+from community.feedback import services as feedback
+from community.routing.models import Department
+
+ITEM_FIELDS = ("title", "description", "product", "area", "target_quarter", "owner", "department_id", "status", "note")
+
+
+def item_form(values) -> dict:
+    form = {k: values.get(k, "") for k in ITEM_FIELDS}
+    form["is_public"] = values.get("is_public") == "1"
+    return form
+
+
+def form_from_item(item) -> dict:
+    return {"title": item.title, "description": item.description, "product": item.product.slug if item.product else "",
+            "area": item.area, "target_quarter": item.quarter_label, "owner": item.owner.username if item.owner else "",
+            "department_id": str(item.department_id or ""), "status": item.status, "is_public": item.is_public,
+            "note": ""}
+
+
+def item_fields(form: dict) -> dict:
+    """Service keyword arguments from the form; unknown product, owner or department is a field error."""
+    errors = {}
+    product = owner = department = None
+    if form.get("product"):
+        try:
+            product = feedback.get_product(form["product"])
+        except NotFound:
+            errors["product"] = _l("No such product.")
+    if form.get("owner"):
+        owner = db.session.execute(sa.select(User).where(User.username == form["owner"].strip())).scalar_one_or_none()
+        if owner is None:
+            errors["owner"] = _l("No such user.")
+    if str(form.get("department_id") or "").isdigit():
+        department = db.session.get(Department, int(form["department_id"]))
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {"title": form.get("title", ""), "description": form.get("description", ""), "product": product,
+              "area": form.get("area", ""), "target_quarter": form.get("target_quarter", ""), "owner": owner,
+              "department": department, "is_public": bool(form.get("is_public"))}
+
+
+def create_fields(form: dict) -> dict:
+    return {**item_fields(form), "status": form.get("status") or "considering", "note": form.get("note", "")}
+
+
+RELEASE_FIELDS = ("product", "version", "title", "released_on", "notes", "item_ids", "post_ids")
+
+
+def release_form(values) -> dict:
+    return {k: values.get(k, "") for k in RELEASE_FIELDS}
+
+
+def form_from_release(release) -> dict:
+    from community.roadmap.models import ReleasePost
+
+    post_ids = db.session.execute(sa.select(ReleasePost.post_id).where(ReleasePost.release_id == release.id)).scalars()
+    return {"product": release.product.slug if release.product else "", "version": release.version,
+            "title": release.title, "released_on": release.released_on.isoformat(), "notes": release.notes,
+            "item_ids": " ".join(str(i.id) for i in release.items), "post_ids": " ".join(str(i) for i in post_ids)}
+
+
+def id_list(text) -> list[str]:
+    return str(text or "").replace(",", " ").replace("#", " ").split()
+
+
+def release_fields(form: dict) -> dict:
+    product = None
+    if form.get("product"):
+        try:
+            product = feedback.get_product(form["product"])
+        except NotFound:
+            raise ValidationFailed(fields={"product": _l("No such product.")}) from None
+    return {"product": product, "version": form.get("version", ""), "title": form.get("title", ""),
+            "released_on": form.get("released_on", ""), "notes": form.get("notes", ""),
+            "item_ids": id_list(form.get("item_ids")), "post_ids": id_list(form.get("post_ids"))}

@@ -1,0 +1,44 @@
+"""Domain signals → roadmap demand and the "shipped" notices.
+
+Feedback votes, merges and hiding change who counts towards a linked roadmap item's demand;
+shipping tells everyone who asked, once each, in the shipping transaction (rows first,
+live pushes after commit, as every notification).
+"""
+from __future__ import annotations
+
+from community.core import events
+from community.roadmap import services
+
+
+def on_post_voted(post, **_):
+    services.refresh_demand_for_post(post.id)
+
+
+def on_post_merged(post, target=None, **_):
+    services.refresh_demand_for_post(post.id)
+    if target is not None:
+        services.refresh_demand_for_post(target.id)
+
+
+def on_visibility_changed(post, **_):
+    services.refresh_demand_for_post(post.id)
+
+
+def on_item_shipped(item, actor=None, release=None, told=(), **_):
+    from community.notifications.services import notify
+
+    # A plain path: CLI commands and the demo seed ship items outside any request.
+    data = {"roadmap_item_id": item.id, "url": f"/roadmap/{item.id}"}
+    if release is not None:
+        data.update(version=release.version, release_id=release.id)
+    notify(told, "vote_shipped", actor=actor, title=item.title, data=data, once_key=f"roadmap_shipped:{item.id}")
+
+
+def connect() -> None:
+    if getattr(connect, "_done", False):
+        return
+    events.post_voted.connect(on_post_voted)
+    events.post_merged.connect(on_post_merged)
+    events.post_visibility_changed.connect(on_visibility_changed)
+    services.roadmap_item_shipped.connect(on_item_shipped)
+    connect._done = True

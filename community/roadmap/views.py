@@ -1,0 +1,385 @@
+"""Roadmap pages: the public board and list, item pages, staff editing and feedback linking."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from community.accounts.models import User
+from community.core import clock, permissions
+from community.core.errors import DomainError, NotFound, ValidationFailed
+from community.core.forms import render_form
+from community.core.limits import write_limited
+from community.core.pagination import clamp_page
+from community.core.urls import safe_next
+from community.extensions import db
+from community.feedback import services as feedback
+from community.roadmap import forms, releases, services
+from community.roadmap.models import RoadmapItem
+from community.roadmap.workflow import (
+    BOARD_STATUSES, CLOSED_STATUSES, SORT_LABELS, STATUS_LABELS, STATUSES, allowed_transitions,
+)
+from community.routing import services as routing
+
+bp = Blueprint("roadmap", __name__)
+
+ITEMS_PER_PAGE = 20
+
+
+def _product_arg():
+    slug = request.args.get("product") or ""
+    if not slug:
+        return None
+    try:
+        return feedback.get_product(slug)
+    except NotFound:
+        return None
+
+
+def _filters() -> dict:
+    product = _product_arg()
+    area = (request.args.get("area") or "").strip().lower()[:services.AREA_MAX] or None
+    return {"product": product, "area": area}
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _flash_error(exc: DomainError) -> None:
+    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
+
+
+# Public pages --------------------------------------------------------------------
+
+@bp.get("/roadmap")
+def board():
+    f = _filters()
+    product_id = f["product"].id if f["product"] else None
+    columns = services.board(current_user, product_id=product_id, area=f["area"])
+    shown = [i.id for c in columns for i in c.items]
+    return render_template(
+        "roadmap/board.html", columns=columns, filters=f, products=feedback.list_products(),
+        areas=services.list_areas(current_user, product_id), community_ids=services.community_item_ids(shown),
+        voted=services.voted_item_ids(current_user, shown),
+        votes_left=services.votes_left(current_user, product_id) if product_id else None)
+
+
+@bp.get("/roadmap/list")
+def item_list():
+    f = _filters()
+    sort = request.args.get("sort", "demand")
+    status = request.args.get("status") or None
+    product_id = f["product"].id if f["product"] else None
+    results = services.list_items(current_user, sort=sort if sort in SORT_LABELS else "demand",
+                                  status=status if status in STATUSES else None, product_id=product_id,
+                                  area=f["area"], page=clamp_page(request.args.get("page")), per_page=ITEMS_PER_PAGE)
+    ids = [i.id for i in results.items]
+    return render_template("roadmap/list.html", results=results, filters=f, sort=sort, status=status,
+                           products=feedback.list_products(), areas=services.list_areas(current_user, product_id),
+                           community_ids=services.community_item_ids(ids),
+                           voted=services.voted_item_ids(current_user, ids))
+
+
+def _item_context(item: RoadmapItem, **extra) -> dict:
+    can_manage = permissions.can_manage_roadmap(current_user)
+    context = {
+        "item": item,
+        "entries": services.list_entries(item),
+        "linked": services.list_linked_posts(current_user, item),
+        "voted": services.has_voted(current_user, item),
+        "can_vote": permissions.can_write(current_user) and item.is_public and item.status not in CLOSED_STATUSES,
+        "votes_left": services.votes_left(current_user, item.product_id),
+        "can_manage": can_manage,
+        "transitions": allowed_transitions(item.status) if can_manage else [],
+        "from_community": services.from_community(item),
+        "errors": {},
+        "form": {},
+    }
+    context.update(extra)
+    return context
+
+
+@bp.get("/roadmap/<int:item_id>")
+def show_item(item_id):
+    item = services.get_item(current_user, item_id)
+    return render_template("roadmap/item.html", **_item_context(item))
+
+
+# Staff: creating and editing -------------------------------------------------------
+
+def _editor_context(form, item=None, error=None) -> dict:
+    staff = db.session.execute(sa.select(User).where(User.role != "member", User.banned_at.is_(None))
+                               .order_by(User.username)).scalars().all()
+    return {"form": form, "item": item, "error": error, "products": feedback.list_products(),
+            "departments": routing.list_departments(), "staff_users": staff}
+
+
+def _save(item=None):
+    form = forms.item_form(request.form)
+    try:
+        if item is None:
+            item = services.create_item(current_user, **forms.create_fields(form))
+        else:
+            services.edit_item(current_user, item, **forms.item_fields(form))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_form("roadmap/edit.html", **_editor_context(form, item, exc))
+    flash(_("Saved."), "success")
+    return redirect(url_for("roadmap.show_item", item_id=item.id))
+
+
+@bp.route("/roadmap/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_item():
+    services.require_roadmap_staff(current_user)
+    if request.method == "POST":
+        return _save()
+    form = {"status": "considering", "is_public": True, "product": request.args.get("product", "")}
+    return render_form("roadmap/edit.html", **_editor_context(form))
+
+
+@bp.route("/roadmap/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+@write_limited
+def edit_item(item_id):
+    services.require_roadmap_staff(current_user)
+    item = services.get_item(current_user, item_id)
+    if request.method == "POST":
+        return _save(item)
+    return render_form("roadmap/edit.html", **_editor_context(forms.form_from_item(item), item))
+
+
+@bp.post("/roadmap/<int:item_id>/status")
+@login_required
+@write_limited
+def change_status(item_id):
+    item = services.get_item(current_user, item_id)
+    try:
+        services.change_status(current_user, item, request.form.get("status", ""), note=request.form.get("note", ""))
+        db.session.commit()
+        flash(_("Status updated."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="timeline"))
+
+
+# Votes ------------------------------------------------------------------------------
+
+@bp.post("/roadmap/<int:item_id>/vote")
+@login_required
+@write_limited
+def vote(item_id):
+    item = services.get_item(current_user, item_id)
+    voted, count, demand = services.set_vote(current_user, item, request.form.get("action", "on") != "off")
+    left = services.votes_left(current_user, item.product_id)
+    db.session.commit()
+    if _wants_json():
+        return jsonify({"voted": voted, "vote_count": count, "demand": demand, "votes_left": left})
+    return redirect(url_for("roadmap.show_item", item_id=item.id))
+
+
+# Linking feedback -----------------------------------------------------------------
+
+@bp.post("/roadmap/<int:item_id>/links")
+@login_required
+@write_limited
+def add_links(item_id):
+    item = services.get_item(current_user, item_id)
+    ids = services.parse_post_ids(request.form.get("post_ids", "").replace(",", " ").split())
+    try:
+        results = services.bulk_link(current_user, item, ids)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
+    _flash_results(results)
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
+
+
+@bp.post("/roadmap/<int:item_id>/links/<int:post_id>/delete")
+@login_required
+@write_limited
+def remove_link(item_id, post_id):
+    item = services.get_item(current_user, item_id)
+    post = feedback.get_post(current_user, post_id)
+    if (services.item_for_post(current_user, post) or item).id != item.id:
+        raise NotFound()
+    services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
+    db.session.commit()
+    flash(_("Unlinked #%(id)d.", id=post.id), "info")
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
+
+
+@bp.post("/roadmap/link")
+@login_required
+@write_limited
+def link_from_feedback():
+    """From the feedback item's staff panel: link it to the chosen roadmap item."""
+    post = feedback.get_post(current_user, request.form.get("post_id"))
+    try:
+        item = services.get_item(current_user, request.form.get("item_id"))
+        services.link_feedback(current_user, item, post)
+        db.session.commit()
+        flash(_("Linked to the roadmap item “%(title)s”.", title=item.title), "success")
+    except (ValidationFailed, NotFound) as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
+
+
+@bp.post("/roadmap/unlink")
+@login_required
+@write_limited
+def unlink_from_feedback():
+    post = feedback.get_post(current_user, request.form.get("post_id"))
+    services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
+    db.session.commit()
+    flash(_("Unlinked from the roadmap."), "info")
+    return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
+
+
+def _flash_results(results) -> None:
+    done = [r for r in results if r.ok]
+    if done:
+        flash(ngettext("%(num)d item linked.", "%(num)d items linked.", len(done)), "success")
+    for r in results:
+        if not r.ok:
+            flash(_("#%(id)d was not changed: %(reason)s", id=r.post_id, reason=r.message), "error")
+
+
+@bp.post("/roadmap/bulk-link")
+@login_required
+@write_limited
+def bulk_link():
+    """From the triage console's bulk form: link the selected feedback to one roadmap item."""
+    back = safe_next(request.form.get("next"), url_for("triage.queue", name="mine"))
+    try:
+        item = services.get_item(current_user, request.form.get("roadmap_item_id"))
+        results = services.bulk_link(current_user, item, request.form.getlist("ids"))
+        db.session.commit()
+    except (ValidationFailed, NotFound) as exc:
+        db.session.rollback()
+        if isinstance(exc, NotFound):
+            exc = ValidationFailed(fields={"roadmap_item_id": _("Choose a roadmap item.")})
+        _flash_error(exc)
+        return redirect(back)
+    _flash_results(results)
+    return redirect(back)
+
+
+# Releases and the changelog ---------------------------------------------------------
+
+@bp.get("/changelog")
+def changelog():
+    product = _product_arg()
+    staff_view = permissions.is_staff(current_user)
+    results = releases.list_releases(current_user, product_id=product.id if product else None,
+                                     page=clamp_page(request.args.get("page")), include_drafts=staff_view)
+    return render_template("roadmap/changelog.html", results=results, product=product,
+                           products=feedback.list_products())
+
+
+def _atom(product):
+    results = releases.list_releases(None, product_id=product.id if product else None, per_page=50)
+    xml = render_template("roadmap/changelog.atom.xml", releases=results.items, product=product,
+                          updated=max((r.published_at or r.created_at for r in results.items), default=None))
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/changelog.atom")
+def changelog_feed():
+    return _atom(None)
+
+
+@bp.get("/changelog/<slug>.atom")
+def product_changelog_feed(slug):
+    return _atom(feedback.get_product(slug))
+
+
+@bp.get("/releases/<int:release_id>")
+def show_release(release_id):
+    release = releases.get_release(current_user, release_id)
+    return render_template("roadmap/release.html", release=release,
+                           items=releases.shipped_items(current_user, release),
+                           posts=releases.resolved_posts(current_user, release),
+                           can_manage=permissions.can_manage_roadmap(current_user))
+
+
+def _release_editor(form, release=None, error=None):
+    return render_form("roadmap/release_edit.html", form=form, release=release, error=error,
+                       products=feedback.list_products(), open_items=open_items_for_linking())
+
+
+def _save_release(release=None):
+    form = forms.release_form(request.form)
+    try:
+        fields = forms.release_fields(form)
+        if release is None:
+            release = releases.create_release(current_user, **fields)
+        else:
+            releases.edit_release(current_user, release, **fields)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _release_editor(form, release, exc)
+    flash(_("Saved."), "success")
+    return redirect(url_for("roadmap.show_release", release_id=release.id))
+
+
+@bp.route("/releases/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_release():
+    services.require_roadmap_staff(current_user)
+    if request.method == "POST":
+        return _save_release()
+    return _release_editor({"product": request.args.get("product", ""), "released_on": clock.now().date().isoformat()})
+
+
+@bp.route("/releases/<int:release_id>/edit", methods=["GET", "POST"])
+@login_required
+@write_limited
+def edit_release(release_id):
+    services.require_roadmap_staff(current_user)
+    release = releases.get_release(current_user, release_id)
+    if request.method == "POST":
+        return _save_release(release)
+    return _release_editor(forms.form_from_release(release), release)
+
+
+@bp.post("/releases/<int:release_id>/publish")
+@login_required
+@write_limited
+def publish_release(release_id):
+    release = releases.get_release(current_user, release_id)
+    shipped = releases.publish_release(current_user, release)
+    db.session.commit()
+    flash(ngettext("Published; %(num)d roadmap item shipped.", "Published; %(num)d roadmap items shipped.",
+                   len(shipped)), "success")
+    return redirect(url_for("roadmap.show_release", release_id=release.id))
+
+
+# Template helpers ------------------------------------------------------------------
+
+def open_items_for_linking() -> list[RoadmapItem]:
+    """Items staff can link feedback to, for the staff panel and the console."""
+    return list(db.session.execute(
+        sa.select(RoadmapItem).where(RoadmapItem.status.not_in(("shipped", "not_planned")))
+        .order_by(RoadmapItem.title).limit(500)).scalars())
+
+
+def install_template_helpers(app) -> None:
+    app.jinja_env.globals.update(
+        ROADMAP_STATUS_LABELS=STATUS_LABELS, ROADMAP_BOARD_STATUSES=BOARD_STATUSES, ROADMAP_SORT_LABELS=SORT_LABELS,
+        roadmap_item_for=lambda post: services.item_for_post(current_user, post),
+        roadmap_ref=services.feedback_ref,
+        roadmap_open_items=open_items_for_linking,
+        can_manage_roadmap=lambda: permissions.can_manage_roadmap(current_user),
+    )
