@@ -20,8 +20,17 @@ from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
 from community.roadmap import releases, services
 from community.roadmap.serializers import (
-    RELEASE, RELEASE_DETAIL, ROADMAP_ENTRY, ROADMAP_ITEM, ROADMAP_ITEM_DETAIL, STATUS, entry_shape, item_detail,
-    item_shape, release_detail, release_shape,
+    RELEASE,
+    RELEASE_DETAIL,
+    ROADMAP_ENTRY,
+    ROADMAP_ITEM,
+    ROADMAP_ITEM_DETAIL,
+    STATUS,
+    entry_shape,
+    item_detail,
+    item_shape,
+    release_detail,
+    release_shape,
 )
 from community.roadmap.workflow import SORTS, STATUSES
 

@@ -15,14 +15,20 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from community.accounts.models import STAFF_ROLES, User
 from community.core import clock, events, permissions
 from community.core.database import insert_ignore
 from community.core.errors import (
-    Conflict, DomainError, InvalidTransition, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed,
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
 )
 from community.core.pagination import MAX_PER_PAGE, Page, paginate
 from community.core.text import clean_text, normalize, render_markdown
@@ -30,11 +36,14 @@ from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Follow, Post, Product, Vote
 from community.roadmap.models import (
-    FeedbackRoadmapRef, ProductRoadmapSettings, RoadmapEntry, RoadmapItem, RoadmapLink, RoadmapVote,
+    FeedbackRoadmapRef,
+    ProductRoadmapSettings,
+    RoadmapEntry,
+    RoadmapItem,
+    RoadmapLink,
+    RoadmapVote,
 )
-from community.roadmap.workflow import (
-    BOARD_STATUSES, CLOSED_STATUSES, NOTE_REQUIRED, SORTS, STATUSES, can_transition,
-)
+from community.roadmap.workflow import BOARD_STATUSES, CLOSED_STATUSES, NOTE_REQUIRED, SORTS, STATUSES, can_transition
 from community.routing.models import Department
 from community.triage.services import BulkResult, parse_ids
 

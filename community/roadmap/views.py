@@ -19,7 +19,12 @@ from community.feedback import services as feedback
 from community.roadmap import forms, releases, services
 from community.roadmap.models import RoadmapItem
 from community.roadmap.workflow import (
-    BOARD_STATUSES, CLOSED_STATUSES, SORT_LABELS, STATUS_LABELS, STATUSES, allowed_transitions,
+    BOARD_STATUSES,
+    CLOSED_STATUSES,
+    SORT_LABELS,
+    STATUS_LABELS,
+    STATUSES,
+    allowed_transitions,
 )
 from community.routing import services as routing
 

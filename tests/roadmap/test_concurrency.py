@@ -6,6 +6,7 @@ import threading
 import sqlalchemy as sa
 
 from community.extensions import db
+from community.feedback import services as feedback
 from community.roadmap import services
 from community.roadmap.models import RoadmapItem, RoadmapVote
 
@@ -63,7 +64,7 @@ def _demand_race(app, make):
     db.session.commit()
     calls = ([(u, f"/roadmap/{item.id}/vote") for u in both + item_only]
              + [(u, f"/posts/{w['post'].id}/vote") for u in both + post_only])
-    item_id = item.id
+    item_id, post_id = item.id, w["post"].id
     codes = _concurrently(app, calls)
     assert codes == [200] * len(calls)
     row = db.session.get(RoadmapItem, item_id)
@@ -71,6 +72,7 @@ def _demand_race(app, make):
     # 4 + 5 + 5 distinct voters, plus the author of the linked feedback.
     assert row.demand == 15 and row.vote_count == 9
     assert services.recount_demand(item_id) == (15, 1)
+    assert feedback.get_post(None, post_id).vote_count == 9
 
 
 def test_one_vote_left_and_twenty_concurrent_votes_sqlite(app, make):

@@ -4,14 +4,20 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from community.core.errors import Conflict, InvalidTransition, NotAuthenticated, NotFound, PermissionDenied, \
-    ValidationFailed
+from community.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import TimelineEntry
 from community.notifications.models import Notification
 from community.roadmap import services
-from community.roadmap.models import RoadmapEntry, RoadmapLink
+from community.roadmap.models import RoadmapLink
 
 
 def _shipped_notices(item):

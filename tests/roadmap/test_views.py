@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from community.extensions import db
-from community.feedback import services as feedback
 from community.roadmap import releases, services
 from community.roadmap.models import RoadmapItem
 from tests.html_checks import assert_inert
