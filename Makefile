@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test install assets translations migrate seed bench clean
+.PHONY: run test lint install assets translations migrate seed bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,8 +36,13 @@ run: install migrate seed
 	@echo ""
 	$(BIN)/gunicorn --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# Lint and import order (ruff), then the layers of docs/architecture.md (import-linter).
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/pages.py

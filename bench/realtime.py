@@ -104,7 +104,9 @@ def build_database(workdir: Path, n_users: int) -> dict:
         db.session.execute(sa.insert(Follow), [{"post_id": post.id, "user_id": uid} for uid, _ in users])
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        cookie = lambda uid, stamp: serializer.dumps({"_user_id": f"{uid}:{stamp}", "_fresh": True})
+        def cookie(uid, stamp):
+            return serializer.dumps({"_user_id": f"{uid}:{stamp}", "_fresh": True})
+
         data = {"post_id": post.id, "member_cookies": [cookie(uid, stamp) for uid, stamp in users],
                 "staff_cookie": cookie(staff.id, staff.security_stamp)}
         db.session.remove()
@@ -325,9 +327,13 @@ def run_ceiling(workdir, n, rounds, threads):
     try:
         clients, connect_s = connect_all([server.url], n, None, None)
         readers = Readers(clients)
-        fan = lambda: requests.post(server.url + "/fanout")
+        def fan():
+            return requests.post(server.url + "/fanout")
+
         lat, http_ms, missing = measure(clients, fan, rounds, ["notification"])
-        bc = lambda: requests.post(server.url + "/broadcast")
+        def bc():
+            return requests.post(server.url + "/broadcast")
+
         lat2, http2, missing2 = measure(clients, bc, rounds, ["post.status"])
         lat.update(lat2)
         missing.update(missing2)

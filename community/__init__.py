@@ -8,7 +8,18 @@ from pathlib import Path
 from flask import Flask
 
 from community import (
-    accounts, api, audit, demo, feedback, moderation, notifications, realtime, roadmap, routing, search, triage,
+    accounts,
+    api,
+    audit,
+    demo,
+    feedback,
+    moderation,
+    notifications,
+    realtime,
+    roadmap,
+    routing,
+    search,
+    triage,
 )
 from community.config import load_config
 from community.core import web

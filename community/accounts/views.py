@@ -8,7 +8,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from community.accounts import forms, services
 from community.core.errors import ValidationFailed
 from community.core.forms import render_form
-from community.core.pagination import clamp_page
 from community.core.urls import safe_next
 from community.core.web import remember_locale
 from community.extensions import db, limiter
@@ -61,23 +60,6 @@ def logout():
     logout_user()  # Flask-Login's user_logged_out signal also drops this user's live sockets
     flash(_("You are logged out."), "info")
     return redirect(url_for("feedback.home"))
-
-
-@bp.get("/u/<username>")
-def profile(username):
-    from community.feedback import services as feedback_services
-
-    user = services.get_user_by_username(username)
-    tab = request.args.get("tab", "posts")
-    page = clamp_page(request.args.get("page"))
-    if tab == "comments":
-        results = feedback_services.list_user_comments(current_user, user, page)
-    elif tab == "votes":
-        results = feedback_services.list_user_votes(current_user, user, page)
-    else:
-        tab = "posts"
-        results = feedback_services.list_posts(current_user, sort="new", author_id=user.id, page=page)
-    return render_template("accounts/profile.html", user=user, tab=tab, results=results)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -6,10 +6,22 @@ import), describe them with `openapi.document(...)`, and import that module in t
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, g, request
 from flask_login import current_user
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# token → user or None; accounts registers it (as it registers Flask-Login's user_loader),
+# so the API plumbing imports no domain.
+_token_loader: Callable[[str], object | None] | None = None
+
+
+def token_loader(loader: Callable[[str], object | None]) -> Callable[[str], object | None]:
+    global _token_loader
+    _token_loader = loader
+    return loader
 
 
 def api_user():
@@ -19,13 +31,12 @@ def api_user():
 
 @bp.before_request
 def _authenticate():
-    from community.accounts.services import user_for_token
     from community.core.errors import NotAuthenticated
     from community.extensions import csrf
 
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = user_for_token(header[7:].strip())
+        user = _token_loader(header[7:].strip()) if _token_loader else None
         if user is None:
             raise NotAuthenticated(code="invalid_token")
         g.api_user = user

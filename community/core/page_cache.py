@@ -93,18 +93,21 @@ def _remember(key: tuple, expires: float, value) -> None:
             _entries.popitem(last=False)
 
 
-def install_invalidation() -> None:
-    """Clear after any commit that touched posts or comments (hide, vote, comment, status…)."""
+_watched: tuple[type, ...] = ()
+
+
+def install_invalidation(*models: type) -> None:
+    """Clear after any commit that touched one of `models` (feedback passes posts, comments, votes)."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from community.feedback.models import Comment, Post, Vote
-
+    global _watched
+    _watched = tuple(dict.fromkeys((*_watched, *models)))
     if getattr(install_invalidation, "_done", False):
         return
 
     def _after_flush(session_, _context):
-        if any(isinstance(obj, (Post, Comment, Vote)) for obj in (*session_.new, *session_.dirty, *session_.deleted)):
+        if any(isinstance(obj, _watched) for obj in (*session_.new, *session_.dirty, *session_.deleted)):
             session_.info["community.page_cache.dirty"] = True
 
     def _after_commit(session_):

@@ -247,3 +247,13 @@ def list_user_votes(viewer, user: User, page: int = 1, per_page: int = 20) -> Pa
             .where(Vote.user_id == user.id, permissions.visible_posts_clause(viewer, Post))
             .order_by(Vote.created_at.desc()))
     return paginate(stmt, page, per_page)
+
+
+def open_items_by_assignee(user_ids: list[int]) -> dict[int, int]:
+    """Open items assigned to each user: routing's contact load (registered in feedback's init_app)."""
+    rows = db.session.execute(
+        sa.select(Post.assignee_id, sa.func.count())
+        .where(Post.assignee_id.in_(user_ids), Post.status.in_(OPEN_STATUSES), Post.deleted_at.is_(None))
+        .group_by(Post.assignee_id)
+    ).all()
+    return {user_id: count for user_id, count in rows}

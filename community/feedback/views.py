@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
+from community.accounts.services import get_user_by_username
 from community.core import permissions
 from community.core.errors import DomainError, ValidationFailed
 from community.core.forms import render_form
@@ -392,3 +393,21 @@ def reopen(post_id):
         db.session.rollback()
         _flash_error(exc)
     return _back_to(post, "timeline")
+
+
+# Profiles ------------------------------------------------------------------------
+
+@bp.get("/u/<username>")
+def profile(username):
+    """A member's public page: what they posted, commented and voted for (feedback's content)."""
+    user = get_user_by_username(username)
+    tab = request.args.get("tab", "posts")
+    page = clamp_page(request.args.get("page"))
+    if tab == "comments":
+        results = services.list_user_comments(current_user, user, page)
+    elif tab == "votes":
+        results = services.list_user_votes(current_user, user, page)
+    else:
+        tab = "posts"
+        results = services.list_posts(current_user, sort="new", author_id=user.id, page=page)
+    return render_template("feedback/profile.html", user=user, tab=tab, results=results)

@@ -153,7 +153,9 @@ def api_resolve_flags():
 
 
 openapi.document("/moderation/flags/resolve", "post", summary="Resolve every open flag on an item (moderators)",
-                 tags=TAGS, auth=True, response={"type": "object", "properties": {"resolved": {"type": "array", "items": _FLAG}}}, errors=(401, 403, 404, 409, 422), request_body={
+                 tags=TAGS, auth=True, errors=(401, 403, 404, 409, 422),
+                 response={"type": "object", "properties": {"resolved": {"type": "array", "items": _FLAG}}},
+                 request_body={
                      "type": "object", "required": ["target_type", "target_id", "outcome"], "properties": {
                          "target_type": {"enum": ["post", "comment"]}, "target_id": {"type": "integer"},
                          "outcome": {"enum": list(FLAG_OUTCOMES)}, "note": {"type": "string"},
@@ -191,7 +193,8 @@ def api_moderate_comment(comment_id):
     return content_state(comment)
 
 
-openapi.document("/posts/{post_id}/moderation", "post", summary="Hide, unhide, lock, unlock, pin, unpin, delete or restore a post (moderators)",
+openapi.document("/posts/{post_id}/moderation", "post",
+                 summary="Hide, unhide, lock, unlock, pin, unpin, delete or restore a post (moderators)",
                  tags=TAGS, parameters=[openapi.path_param("post_id")], request_body=_ACTION_IN, response=_STATE,
                  auth=True, errors=(401, 403, 404, 409, 422))
 openapi.document("/comments/{comment_id}/moderation", "post", summary="Hide, unhide, delete or restore a comment (moderators)",

@@ -7,9 +7,9 @@ and clients catch up with the "sync" event when they reconnect.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
-import itertools
 import queue
 import threading
 from typing import Callable

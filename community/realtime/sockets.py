@@ -51,7 +51,8 @@ _socket_users: dict[str, int] = {}
 _state_lock = threading.Lock()
 
 
-def _refuse(code: str) -> dict:
+def refuse(code: str) -> dict:
+    """The ack of a refused client event."""
     return {"ok": False, "error": code}
 
 
@@ -66,9 +67,9 @@ def client_event(handler):
             if bucket is not None and bucket.refused > current_app.config.get("SOCKETIO_MAX_REFUSED_EVENTS", 200):
                 log.warning("socket %s disconnected: too many events", request.sid)
                 socketio.server.disconnect(request.sid, namespace="/")
-            return _refuse("rate_limited")
+            return refuse("rate_limited")
         if data is not None and not isinstance(data, dict):
-            return _refuse("bad_request")
+            return refuse("bad_request")
         write_intent.set(False)  # socket events only read: no SQLite write lock (fresh context per event)
         return handler(data or {})
 
@@ -101,7 +102,7 @@ def on_disconnect(reason=None):
 def on_join(data):
     room = data.get("room")
     if not isinstance(room, str) or len(room) > MAX_ROOM_NAME:
-        return _refuse("bad_request")
+        return refuse("bad_request")
     if room == "public":
         join_room("public")
         return {"ok": True, "rooms": ["public"]}
@@ -110,15 +111,15 @@ def on_join(data):
         # Joined on connect; asking for someone else's room gets the same answer as a missing one.
         if user.is_authenticated and room == f"user:{user.id}" and _socket_users.get(request.sid) == user.id:
             return {"ok": True, "rooms": [room]}
-        return _refuse("not_found")
+        return refuse("not_found")
     match = POST_ROOM_RE.match(room)
     if not match:
-        return _refuse("not_found")
+        return refuse("not_found")
     from community.feedback.models import Post
 
     post = db.session.get(Post, int(match.group(1)))
     if post is None or not permissions.can_view_post(user, post):
-        return _refuse("not_found")
+        return refuse("not_found")
     rooms = []
     if post.is_public:
         rooms.append(room)
@@ -133,33 +134,19 @@ def on_join(data):
 def on_leave(data):
     room = data.get("room")
     if not isinstance(room, str) or len(room) > MAX_ROOM_NAME or room.startswith("user:"):
-        return _refuse("bad_request")
+        return refuse("bad_request")
     leave_room(room)
     leave_room(f"{room}:staff")
     return {"ok": True}
 
 
-@client_event
-def on_sync(data):
-    """Reconnect catch-up: every notification after `after_id`, oldest first, each once."""
-    from community.core.errors import ValidationFailed
-    from community.notifications import services as notifications
-
-    user = current_user
-    if not user.is_authenticated:
-        return _refuse("login_required")
-    try:
-        rows = notifications.notifications_after(user, data.get("after_id", 0))
-    except ValidationFailed:
-        return _refuse("bad_request")
-    return {"ok": True, "items": [notifications.serialize(r) for r in rows],
-            "more": len(rows) >= notifications.SYNC_LIMIT, "unread": notifications.unread_count(user)}
-
-
-HANDLERS = {"connect": on_connect, "disconnect": on_disconnect, "join": on_join, "leave": on_leave, "sync": on_sync}
+HANDLERS = {"connect": on_connect, "disconnect": on_disconnect, "join": on_join, "leave": on_leave}
 
 
 def register() -> None:
-    """Attach the handlers to the current Socket.IO server (create_app builds a new one each time)."""
+    """Attach the handlers to the current Socket.IO server (create_app builds a new one each time).
+
+    Domains above add their own client events with `socketio.on_event(name, client_event(fn))`
+    (notifications: `sync`)."""
     for event, handler in HANDLERS.items():
         socketio.on_event(event, handler)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from community.api import api_user, bp, openapi
 from community.core.errors import ValidationFailed
 from community.core.pagination import MAX_PER_PAGE, clamp_page
 from community.search import services
-from community.search.views import filters_from_args
+from community.search.forms import filters_from_args, similar_items_json
 
 _HIT = openapi.schema("SearchHit", {
     "type": "object",
@@ -97,9 +98,7 @@ openapi.document(
 
 @bp.get("/search/similar")
 def similar():
-    from community.search.views import similar as similar_view
-
-    return similar_view()
+    return jsonify(similar_items_json(current_user, request.args.get("title", "")))
 
 
 openapi.document(

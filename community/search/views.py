@@ -7,38 +7,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from community.core import permissions
-from community.core.errors import ValidationFailed
 from community.core.pagination import clamp_page
 from community.feedback import services as feedback
 from community.feedback.workflow import STATUS_LABELS
 from community.routing import services as routing
-from community.search import services
+from community.search import forms, services
 from community.search.indexer import get_indexer
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 SORT_LABELS = {"relevance": _l("Best match"), "new": _l("Newest"), "votes": _l("Most voted")}
-FILTER_ARGS = ("kind", "type", "status", "category", "product", "department", "from", "to", "scope")
-
-
-def filters_from_args(args) -> tuple[dict, services.engine.Filters | None, dict]:
-    """(the raw filter values, validated filters or None, errors by field)."""
-    raw = {name: (args.get(name) or "").strip()[:64] for name in FILTER_ARGS}
-    try:
-        filters = services.build_filters(kind=raw["kind"], feedback_type=raw["type"], status=raw["status"],
-                                         category=raw["category"], product=raw["product"],
-                                         department=raw["department"], date_from=raw["from"], date_to=raw["to"],
-                                         scope=raw["scope"] or "all")
-        return raw, filters, {}
-    except ValidationFailed as exc:
-        return raw, None, exc.fields
-
-
 @bp.get("")
 def index():
     q = request.args.get("q", "")
     sort = request.args.get("sort", "relevance")
-    raw, filters, errors = filters_from_args(request.args)
+    raw, filters, errors = forms.filters_from_args(request.args)
     context = {"q": q[:2000], "sort": sort if sort in services.SORTS else "relevance", "filters": raw,
                "errors": errors, "results": None, "unavailable": None,
                "categories": routing.list_categories(), "products": feedback.list_products(),
@@ -61,16 +44,7 @@ def index():
 @bp.get("/similar")
 def similar():
     """Up to five public items like the title being typed (JSON for similar.js)."""
-    title = request.args.get("title", "")[:200]
-    try:
-        posts = services.similar_items(current_user, title)
-    except services.SearchUnavailableError:
-        posts = []  # composing must never fail because search is down
-    return jsonify({"items": [{
-        "id": p.id, "title": p.title, "url": url_for("feedback.show_post", post_id=p.id),
-        "status": p.status, "status_label": str(STATUS_LABELS[p.status]) if p.status else "",
-        "vote_count": p.vote_count, "comment_count": p.comment_count,
-    } for p in posts]})
+    return jsonify(forms.similar_items_json(current_user, request.args.get("title", "")))
 
 
 @bp.post("/rebuild")

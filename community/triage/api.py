@@ -9,7 +9,7 @@ from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
 from community.triage import services
-from community.triage.views import department_by_id, filters_from, sort_from, user_by_username
+from community.triage.forms import department_by_id, filters_from, sort_from, user_by_username
 
 TAG = ["Staff triage"]
 

@@ -1,7 +1,7 @@
 """Staff console pages under /staff (404 for everyone but staff) and the author's rating page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,6 +22,7 @@ from community.feedback.models import Product
 from community.feedback.workflow import STATUS_LABELS, STATUSES, TYPE_LABELS, allowed_transitions
 from community.routing import services as routing
 from community.triage import services, sla
+from community.triage.forms import department_by_id, filters_from, int_arg, sort_from, user_by_username
 
 bp = Blueprint("triage", __name__)
 
@@ -31,56 +32,6 @@ def _staff_only():
     # Members and anonymous visitors get the same 404 as for a page that does not exist.
     if request.path.startswith("/staff"):
         services.require_staff(current_user)
-
-
-# Request parsing shared with the API ------------------------------------------------------
-
-def _int_arg(args, name):
-    value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _date_arg(args, name):
-    try:
-        return date.fromisoformat((args.get(name) or "").strip())
-    except ValueError:
-        return None
-
-
-def filters_from(args) -> services.QueueFilters:
-    status = args.get("status") or None
-    feedback_type = args.get("type") or None
-    return services.QueueFilters(
-        department_id=_int_arg(args, "department"), category_id=_int_arg(args, "category"),
-        status=status if status in STATUSES else None,
-        feedback_type=feedback_type if feedback_type in TYPE_LABELS else None,
-        product_id=_int_arg(args, "product"), created_from=_date_arg(args, "from"), created_to=_date_arg(args, "to"),
-        tag=(args.get("tag") or "").strip()[:services.TAG_MAX] or None,
-    )
-
-
-def sort_from(args) -> str:
-    sort = args.get("sort", "sla")
-    return sort if sort in services.QUEUE_SORTS else "sla"
-
-
-def user_by_username(username: str) -> User:
-    user = db.session.execute(sa.select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
-    if user is None:
-        raise ValidationFailed(fields={"to_user": _("No such user.")})
-    return user
-
-
-def department_by_id(value) -> object | None:
-    value = str(value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ValidationFailed(fields={"department_id": _("Choose a department.")})
-    try:
-        return routing.get_department(int(value))
-    except NotFound:
-        raise ValidationFailed(fields={"department_id": _("Choose a department.")}) from None
 
 
 def _staff_users() -> list[User]:
@@ -244,7 +195,7 @@ def item_tags(post_id):
 
 @bp.get("/staff/figures")
 def figures():
-    days = _int_arg(request.args, "days") or 90
+    days = int_arg(request.args, "days") or 90
     days = min(max(days, 1), 3650)
     rows = services.department_figures(since=clock.now() - timedelta(days=days))
     return render_template("triage/figures.html", rows=rows, days=days, **_console_context())

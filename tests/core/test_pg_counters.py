@@ -51,7 +51,7 @@ def _member_writes(url, tmp, post_id, member_ids, barrier):
         raise SystemExit(1)
 
 
-def test_comment_vote_and_notification_counts_are_exact_under_concurrent_processes(pg_app, make, tmp_path):
+def test_comment_vote_and_notification_counts_are_exact_under_concurrent_processes(pg_app, make, tmp_path):  # noqa: F811
     from community.feedback.models import Comment, Post, Vote
     from community.feedback.services import _hot_score
     from community.notifications.models import Notification
@@ -109,7 +109,7 @@ def _in_threads(app, jobs):
     return sorted(outcomes)
 
 
-def test_moderation_and_deletes_racing_new_comments_keep_the_count(pg_app, make):
+def test_moderation_and_deletes_racing_new_comments_keep_the_count(pg_app, make):  # noqa: F811
     from community.accounts.models import User
     from community.feedback import services as feedback
     from community.feedback.models import Comment, Post
@@ -144,7 +144,7 @@ def test_moderation_and_deletes_racing_new_comments_keep_the_count(pg_app, make)
     assert db.session.get(Post, post_id).comment_count == visible
 
 
-def test_two_moderators_approving_one_held_comment_release_it_once(pg_app, make, monkeypatch):
+def test_two_moderators_approving_one_held_comment_release_it_once(pg_app, make, monkeypatch):  # noqa: F811
     from community.accounts.models import User
     from community.feedback import services as feedback
     from community.feedback.models import Post

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

@@ -46,7 +46,7 @@ def test_who_may_change_status_and_reply_officially(client, make, who, expected)
 
 def test_feedback_in_a_category_without_contacts_waits_in_the_queue(client, make):
     dept = make.department(name="能源补能部")
-    cat = make.category(dept, slug="charging")
+    make.category(dept, slug="charging")
     member = make.user()
     client.login_as(member)
     r = client.post_form("/posts/new", {"kind": "feedback", "feedback_type": "bug", "category": "charging",

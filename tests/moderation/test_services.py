@@ -11,7 +11,6 @@ from community.core import clock, events
 from community.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
-from community.feedback.models import Comment, Post, TimelineEntry
 from community.moderation import services
 from community.moderation.models import Flag, Hold
 

@@ -15,7 +15,7 @@ def test_department_figures(client, desk, make):
     with clock.frozen(T0) as advance:
         fast, slow, waiting, answered_late = (make.post(desk["member"], desk["category"], title=f"统计用的问题 {n}")
                                               for n in range(4))
-        other = make.post(desk["member"], desk["other_category"], title="售后统计的问题")
+        make.post(desk["member"], desk["other_category"], title="售后统计的问题")  # another department's
         advance(hours=2)
         feedback.post_official_reply(desk["contact"], fast, "两小时内回复")
         advance(hours=4)

@@ -1,0 +1,62 @@
+"""Request parsing shared by the console pages and the triage API: queue filters, sorts, people, departments."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from community.accounts.models import User
+from community.core.errors import NotFound, ValidationFailed
+from community.extensions import db
+from community.feedback.workflow import STATUSES, TYPE_LABELS
+from community.routing import services as routing
+from community.triage import services
+
+
+def int_arg(args, name):
+    value = (args.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _date_arg(args, name):
+    try:
+        return date.fromisoformat((args.get(name) or "").strip())
+    except ValueError:
+        return None
+
+
+def filters_from(args) -> services.QueueFilters:
+    status = args.get("status") or None
+    feedback_type = args.get("type") or None
+    return services.QueueFilters(
+        department_id=int_arg(args, "department"), category_id=int_arg(args, "category"),
+        status=status if status in STATUSES else None,
+        feedback_type=feedback_type if feedback_type in TYPE_LABELS else None,
+        product_id=int_arg(args, "product"), created_from=_date_arg(args, "from"), created_to=_date_arg(args, "to"),
+        tag=(args.get("tag") or "").strip()[:services.TAG_MAX] or None,
+    )
+
+
+def sort_from(args) -> str:
+    sort = args.get("sort", "sla")
+    return sort if sort in services.QUEUE_SORTS else "sla"
+
+
+def user_by_username(username: str) -> User:
+    user = db.session.execute(sa.select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    if user is None:
+        raise ValidationFailed(fields={"to_user": _("No such user.")})
+    return user
+
+
+def department_by_id(value) -> object | None:
+    value = str(value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed(fields={"department_id": _("Choose a department.")})
+    try:
+        return routing.get_department(int(value))
+    except NotFound:
+        raise ValidationFailed(fields={"department_id": _("Choose a department.")}) from None
