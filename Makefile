@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint install assets translations migrate seed bench clean
+.PHONY: run test lint install assets browser translations migrate seed bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,10 +15,14 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	$(MAKE) --no-print-directory assets translations
+	$(MAKE) --no-print-directory assets translations browser
 
 assets:
 	@bash scripts/install-assets.sh
+
+# Debian's Chromium for tests/browser (apt-get, only when /usr/bin/chromium is missing).
+browser:
+	@bash scripts/install-browser.sh
 
 translations:
 	$(BIN)/pybabel compile -f -d community/translations
@@ -29,15 +33,13 @@ migrate:
 seed:
 	$(BIN)/flask demo seed --if-empty
 
+# scripts/gunicorn_run.py prints the address once the server answers.
 run: install migrate seed
-	@echo ""
-	@echo "  共创社区 is running at http://$(HOST):$(PORT)/"
-	@echo "  Demo logins (password: demo12345): admin / staff: zhanggong / member: laowang"
-	@echo ""
-	$(BIN)/gunicorn --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
+	@echo "  Starting 共创社区 (its address is printed once it answers)…"
+	$(BIN)/gunicorn -c scripts/gunicorn_run.py --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
 
 test: install lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Lint and import order (ruff), then the layers of docs/architecture.md (import-linter).
 lint:

@@ -32,6 +32,17 @@ def redis_reachable(url: str = "redis://127.0.0.1:6379/0") -> bool:
         return False
 
 
+def server_env(workdir: Path, db_path: Path, *, redis_url: str | None = None) -> dict:
+    """The environment of a test server and of the `flask` commands run against its data."""
+    env = dict(os.environ, FLASK_APP="app.py", INSTANCE_PATH=str(workdir / "instance"),
+               DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=SECRET, RATELIMIT_ENABLED="0",
+               SEARCH_INDEX_DIR=str(workdir / "search_index"), LOG_LEVEL="INFO")
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
 class Server:
     """One `gunicorn -k gthread -w 1` process, like `make run`, logging to a file."""
 
@@ -39,12 +50,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
-        env = dict(os.environ, INSTANCE_PATH=str(workdir / "instance"), DATABASE_URL=f"sqlite:///{db_path}",
-                   SECRET_KEY=SECRET, RATELIMIT_ENABLED="0", SEARCH_INDEX_DIR=str(workdir / "search_index"),
-                   LOG_LEVEL="INFO")
-        env.pop("REDIS_URL", None)
-        if redis_url:
-            env["REDIS_URL"] = redis_url
+        env = server_env(workdir, db_path, redis_url=redis_url)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--worker-class", "gthread", "-w", "1", "--threads", str(threads),
