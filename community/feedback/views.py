@@ -288,11 +288,23 @@ def delete_comment(comment_id):
 @write_limited
 def vote(post_id):
     post = services.get_post(current_user, post_id)
-    voted, count = services.set_vote(current_user, post, request.form.get("action", "on") != "off")
+    was_following = services.is_following(current_user, post)
+    voted, count = services.set_vote(current_user, post, _on_off(request.form))
     db.session.commit()
+    # A vote follows the item; say so, or a later press on 关注 would unfollow by surprise.
+    auto_followed = voted and not was_following
     if _wants_json():
-        return jsonify({"voted": voted, "vote_count": count})
+        return jsonify({"voted": voted, "vote_count": count, "following": was_following or voted,
+                        "auto_followed": auto_followed})
+    if auto_followed:
+        flash(_("Followed automatically"), "info")
     return _back_to(post)
+
+
+def _on_off(form) -> bool:
+    """The on/off field of the vote and follow forms. It is `state`, never `action`: a control
+    named `action` hides `form.action` from scripts (old pages may still send `action`)."""
+    return form.get("state", form.get("action", "on")) != "off"
 
 
 @bp.post("/posts/<int:post_id>/follow")
@@ -300,7 +312,7 @@ def vote(post_id):
 @write_limited
 def follow(post_id):
     post = services.get_post(current_user, post_id)
-    following = services.set_follow(current_user, post, request.form.get("action", "on") != "off")
+    following = services.set_follow(current_user, post, _on_off(request.form))
     db.session.commit()
     if _wants_json():
         return jsonify({"following": following})

@@ -4,21 +4,36 @@
   var csrf = document.querySelector('meta[name="csrf-token"]');
   window.communityCsrf = csrf ? csrf.content : "";
 
+  // Read form attributes, never form.action / form.submit: a control with that name hides them.
+  function formUrl(form) { return form.getAttribute("action") || window.location.pathname; }
+  function submitNatively(form) { HTMLFormElement.prototype.submit.call(form); }
+
+  // A vote follows the item: show it on the follow button and in a short note.
+  function showFollowing(following, automatically) {
+    var form = document.querySelector("form[data-follow-form]");
+    if (!form) { return; }
+    form.querySelector('input[name="state"]').value = following ? "off" : "on";
+    form.querySelector("button").textContent = form.getAttribute(following ? "data-label-unfollow" : "data-label-follow");
+    var note = form.querySelector("[data-auto-followed]");
+    if (note && automatically) { note.textContent = note.getAttribute("data-auto-followed"); }
+  }
+
   // Vote without a reload.
   document.querySelectorAll("form[data-vote-form]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var body = new FormData(form);
-      fetch(form.action, { method: "POST", body: body, headers: { "Accept": "application/json", "X-CSRFToken": window.communityCsrf }, credentials: "same-origin" })
+      var url = formUrl(form);
+      fetch(url, { method: "POST", body: new FormData(form), headers: { "Accept": "application/json", "X-CSRFToken": window.communityCsrf }, credentials: "same-origin" })
         .then(function (r) { if (!r.ok) { throw r; } return r.json(); })
         .then(function (data) {
           var button = form.querySelector("button");
-          form.querySelector('input[name="action"]').value = data.voted ? "off" : "on";
+          form.querySelector('input[name="state"]').value = data.voted ? "off" : "on";
           button.classList.toggle("voted", data.voted);
           button.setAttribute("aria-pressed", data.voted ? "true" : "false");
-          document.querySelectorAll('[data-vote-count="' + form.action.match(/posts\/(\d+)/)[1] + '"]').forEach(function (el) { el.textContent = data.vote_count; });
+          document.querySelectorAll('[data-vote-count="' + url.match(/posts\/(\d+)/)[1] + '"]').forEach(function (el) { el.textContent = data.vote_count; });
+          if (data.voted) { showFollowing(data.following, data.auto_followed); }
         })
-        .catch(function () { form.submit(); });
+        .catch(function () { submitNatively(form); });
     });
   });
 
