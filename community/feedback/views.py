@@ -237,6 +237,9 @@ def add_comment(post_id):
         post = services.get_post(current_user, post_id)
         return render_template("feedback/post.html", **_item_context(
             post, form={"body": body, "parent_id": request.form.get("parent_id", "")}, errors=exc.fields)), 422
+    if comment.is_hidden:  # held by the screeners: it is saved, but others see it only once approved
+        flash(_("Your comment was saved and waits for review; until a moderator approves it, only you can see it."),
+              "info")
     return _back_to(post, f"comment-{comment.id}")
 
 

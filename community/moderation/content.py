@@ -347,6 +347,16 @@ def record_hold(content, *, reasons) -> Hold | None:
     return hold
 
 
+def pending_hold_reasons(target_type: str, target_id: int) -> list[str] | None:
+    """Labels of why a post or comment waits for review, or None when it is not held. For its
+    author: says which rule held it (e.g. a word on the review list), never which word."""
+    reasons = db.session.execute(sa.select(Hold.reasons).where(
+        Hold.target_type == target_type, Hold.target_id == target_id, Hold.status == "pending")).scalar_one_or_none()
+    if reasons is None:
+        return None
+    return [str(HOLD_REASON_LABELS.get(r, HOLD_REASON_LABELS["sensitive_word"])) for r in reasons]
+
+
 def list_holds(actor, *, status: str = "pending", page: int = 1, per_page: int = 20) -> Page:
     require_staff_view(actor)
     status = status if status in ("pending", "approved", "rejected") else "pending"

@@ -35,6 +35,7 @@ from community.moderation.content import (  # noqa: F401
     moderate_comment,
     moderate_post,
     open_flag_count,
+    pending_hold_reasons,
     pin_post,
     record_hold,
     require_admin,
