@@ -57,13 +57,14 @@ def test_feedback_in_a_category_without_contacts_waits_in_the_queue(client, make
     assert "能源补能部" in html
 
 
-def test_author_confirms_and_reopens_through_the_page(client, make):
+def test_author_of_a_resolved_item_gets_one_choice_and_reopen_still_works(client, make):
     w = make.world()
     from community.feedback import services
     services.change_status(w["contact"], w["post"], "resolved", note="v2.4 修复")
     client.login_as(w["member"])
     page = client.get(f"/posts/{w['post'].id}").get_data(as_text=True)
-    assert "/confirm" in page and "/reopen" in page
+    # The rating is the choice (3–5 confirms, 1–2 sends it back); no competing confirm / reopen.
+    assert f"/posts/{w['post'].id}/rate" in page and "/confirm" not in page and "/reopen" not in page
     r = client.post_form(f"/posts/{w['post'].id}/reopen", {"reason": "升级后仍然出现"})
     assert r.status_code == 302 and db.session.get(Post, w["post"].id).status == "in_progress"
     assert db.session.get(Post, w["post"].id).assignee_id == w["contact"].id
