@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint install assets browser translations migrate seed bench clean
+.PHONY: run test lint install assets browser translations messages migrate seed bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ browser:
 
 translations:
 	$(BIN)/pybabel compile -f -d community/translations
+
+# Extract every message (templates/_macros included) and merge it into each locale's catalog.
+messages:
+	$(BIN)/python scripts/messages.py
 
 migrate:
 	$(BIN)/flask db upgrade

@@ -7,6 +7,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import ROLES, ApiToken, User, new_security_stamp
@@ -28,7 +29,7 @@ def hash_password(password: str) -> str:
 
 def _validate_password(password: str, field: str = "password") -> None:
     if not password or len(password) < MIN_PASSWORD:
-        raise ValidationFailed(fields={field: _l("Use at least %(n)d characters.", n=MIN_PASSWORD)})
+        raise ValidationFailed(fields={field: _ln("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD)})
     if len(password) > 256:
         raise ValidationFailed(fields={field: _l("That password is too long.")})
 

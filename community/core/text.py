@@ -6,6 +6,7 @@ import unicodedata
 
 import nh3
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -58,9 +59,13 @@ def clean_text(value, *, field: str, label, min_len: int, max_len: int, multilin
     if not text:
         raise ValidationFailed(fields={field: _l("%(label)s cannot be empty.", label=label)})
     if len(text) < min_len:
-        raise ValidationFailed(fields={field: _l("%(label)s needs at least %(n)d characters.", label=label, n=min_len)})
+        message = _ln("%(label)s needs at least %(num)d character.", "%(label)s needs at least %(num)d characters.",
+                      min_len, label=label)
+        raise ValidationFailed(fields={field: message})
     if len(text) > max_len:
-        raise ValidationFailed(fields={field: _l("%(label)s can have at most %(n)d characters.", label=label, n=max_len)})
+        message = _ln("%(label)s can have at most %(num)d character.",
+                      "%(label)s can have at most %(num)d characters.", max_len, label=label)
+        raise ValidationFailed(fields={field: message})
     return text
 
 

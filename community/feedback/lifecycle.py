@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from community.accounts.models import User
 from community.core import clock, events, permissions
@@ -195,8 +196,8 @@ def reopen_post(actor, post: Post, *, reason: str) -> TimelineEntry:
         raise InvalidTransition()
     window = timedelta(days=current_app.config["REOPEN_WINDOW_DAYS"])
     if post.resolved_at is None or clock.now() - post.resolved_at > window:
-        raise InvalidTransition(_l("Items can only be reopened within %(n)d days of being resolved.",
-                                   n=window.days), code="reopen_window_passed")
+        raise InvalidTransition(_ln("Items can only be reopened within %(num)d day of being resolved.",
+                                    "Items can only be reopened within %(num)d days of being resolved.", window.days), code="reopen_window_passed")
     reason = normalize(reason)[:NOTE_MAX]
     if not reason:
         raise ValidationFailed(fields={"reason": _l("Tell the team what is still wrong.")})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from community.core import clock, events, permissions
 from community.core.errors import PermissionDenied, ValidationFailed
@@ -99,7 +100,7 @@ def _build_trial_report(trial: dict) -> tuple[TrialReport, dict]:
     cons = normalize(trial.get("cons"))
     for name, value in (("pros", pros), ("cons", cons)):
         if len(value) > 2000:
-            errors[name] = _l("At most %(n)d characters.", n=2000)
+            errors[name] = _ln("At most %(num)d character.", "At most %(num)d characters.", 2000)
     version = normalize(trial.get("version"))[:64]
     return TrialReport(version=version, pros=pros, cons=cons, ratings=ratings), errors
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
@@ -31,8 +32,8 @@ from community.routing.models import Category
 
 bp = Blueprint("feedback", __name__)
 
-SORT_LABELS = {"hot": _l("Hot"), "new": _l("New"), "votes": _l("Most voted"), "unanswered": _l("Unanswered"),
-               "active": _l("Active")}
+SORT_LABELS = {"hot": _l("Hot"), "new": lazy_pgettext("sort order", "New"), "votes": _l("Most voted"),
+               "unanswered": _l("Unanswered"), "active": lazy_pgettext("sort order", "Active")}
 
 
 def _list_args() -> dict:

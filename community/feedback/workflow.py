@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 STATUS_LABELS = {
-    "new": _l("New"),
+    # "New" is also a sort order (newest first): the context keeps the two translations apart.
+    "new": lazy_pgettext("feedback status", "New"),
     "acknowledged": _l("Acknowledged"),
     "needs_info": _l("Needs info"),
     "in_progress": _l("In progress"),

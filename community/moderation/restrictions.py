@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from community.accounts.models import User
 from community.accounts.services import revoke_sessions
@@ -51,7 +52,7 @@ def suspend_user(actor, user: User, *, days=None, until: datetime | None = None,
         except (TypeError, ValueError):
             days = 0
         if not 1 <= days <= MAX_SUSPENSION_DAYS:
-            raise ValidationFailed(fields={"days": _l("Suspend for 1 to %(n)d days.", n=MAX_SUSPENSION_DAYS)})
+            raise ValidationFailed(fields={"days": _ln("Suspend for 1 to %(num)d day.", "Suspend for 1 to %(num)d days.", MAX_SUSPENSION_DAYS)})
         until = clock.now() + timedelta(days=days)
     elif until <= clock.now():
         raise ValidationFailed(fields={"days": _l("The end of a suspension must be in the future.")})

@@ -21,6 +21,7 @@ from itertools import accumulate
 import ahocorasick
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from community.audit.services import record_audit
 from community.core import clock, permissions
@@ -216,7 +217,7 @@ def _clean_word(word) -> tuple[str, str]:
     if not key:
         raise ValidationFailed(fields={"word": _l("Enter a word with at least one letter or character.")})
     if len(word) > 64 or len(key) > 64:
-        raise ValidationFailed(fields={"word": _l("At most %(n)d characters.", n=64)})
+        raise ValidationFailed(fields={"word": _ln("At most %(num)d character.", "At most %(num)d characters.", 64)})
     return word, key
 
 

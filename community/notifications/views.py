@@ -5,7 +5,7 @@ from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
+from flask_babel import ngettext, to_user_timezone
 from flask_login import current_user, login_required
 
 from community.core.limits import write_limited
@@ -67,7 +67,7 @@ def mark_read(notification_id):
 def mark_all_read():
     count = services.mark_all_read(current_user)
     db.session.commit()
-    flash(_("Marked %(n)d notifications as read.", n=count), "success")
+    flash(ngettext("Marked %(num)d notification as read.", "Marked %(num)d notifications as read.", count), "success")
     return _back_to_feed()
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
@@ -30,11 +30,14 @@ def _label_system() -> str:
 
 # Supervision (督办) --------------------------------------------------------------------
 
-SUPERVISION_NOTES = {
-    "reassigned": _l("Supervised by the department lead: the item was passed on %(n)d times."),
-    "reopened": _l("Supervised by the department lead: the author reopened it %(n)d times."),
-    "low_rating": _l("Supervised by the department lead: the author was not satisfied (%(n)d/5)."),
-}
+def supervision_note(reason: str, count: int) -> str:
+    if reason == "reassigned":
+        return ngettext("Supervised by the department lead: the item was passed on %(num)d time.",
+                        "Supervised by the department lead: the item was passed on %(num)d times.", count)
+    if reason == "reopened":
+        return ngettext("Supervised by the department lead: the author reopened it %(num)d time.",
+                        "Supervised by the department lead: the author reopened it %(num)d times.", count)
+    return _("Supervised by the department lead: the author was not satisfied (%(score)d/5).", score=count)
 
 
 def supervise_post(post: Post, reason: str, *, count: int, round_: int = 0) -> Supervision | None:
@@ -51,7 +54,7 @@ def supervise_post(post: Post, reason: str, *, count: int, round_: int = 0) -> S
     db.session.flush()
     before = {"assignee_id": post.assignee_id}
     if lead is not None and post.assignee_id != lead.id and not lead.is_banned:
-        feedback.system_assign(post, lead, note=str(SUPERVISION_NOTES[reason] % {"n": count}), label=_label_system())
+        feedback.system_assign(post, lead, note=supervision_note(reason, count), label=_label_system())
     record_audit(None, "triage.supervise", "post", post.id, before=before,
                  after={"assignee_id": post.assignee_id, "supervision": reason, "lead_id": row.lead_id})
     return row
@@ -149,8 +152,9 @@ def _auto_close(now: datetime, report: TickReport) -> None:
     posts = db.session.execute(sa.select(Post).where(
         Post.status == "resolved", Post.resolved_at <= cutoff, Post.deleted_at.is_(None))).scalars().all()
     for post in posts:
-        feedback.system_set_status(post, "closed", label=_label_system(),
-                                   note=str(_l("Closed automatically: %(n)d days without a reply from the author.", n=days)))
+        note = ngettext("Closed automatically: %(num)d day without a reply from the author.",
+                        "Closed automatically: %(num)d days without a reply from the author.", days)
+        feedback.system_set_status(post, "closed", label=_label_system(), note=note)
         record_audit(None, "triage.auto_close", "post", post.id, before={"status": "resolved"},
                      after={"status": "closed"})
         report.auto_closed += 1

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
@@ -232,7 +233,7 @@ def parse_tags(raw) -> list[str]:
         if not tag:
             continue
         if len(tag) > TAG_MAX or not _TAG_RE.match(tag):
-            raise ValidationFailed(fields={"tags": _l("Tags are up to %(n)d letters, digits, spaces or . + # -", n=TAG_MAX)})
+            raise ValidationFailed(fields={"tags": _ln("Tags are up to %(num)d letter, digit, space or . + # -", "Tags are up to %(num)d letters, digits, spaces or . + # -", TAG_MAX)})
         if tag not in tags:
             tags.append(tag)
     if not tags:
@@ -249,7 +250,7 @@ def add_tags(actor, post: Post, tags) -> list[str]:
     existing = set(tags_for([post.id]).get(post.id, []))
     new = [t for t in tags if t not in existing]
     if len(existing) + len(new) > TAGS_PER_ITEM:
-        raise ValidationFailed(fields={"tags": _l("An item can have at most %(n)d tags.", n=TAGS_PER_ITEM)})
+        raise ValidationFailed(fields={"tags": _ln("An item can have at most %(num)d tag.", "An item can have at most %(num)d tags.", TAGS_PER_ITEM)})
     for tag in new:
         db.session.execute(insert_ignore(PostTag).values(post_id=post.id, tag=tag, created_by_id=actor.id,
                                                          created_at=clock.now()))

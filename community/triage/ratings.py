@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 from community.audit.services import record_audit
 from community.core import clock, permissions
@@ -52,7 +53,7 @@ def rate_resolution(actor, post: Post, score, comment: str = "") -> CaseRating:
         raise ValidationFailed(fields={"score": _l("Rate from 1 to 5.")})
     comment = normalize(comment)
     if len(comment) > RATING_COMMENT_MAX:
-        raise ValidationFailed(fields={"comment": _l("At most %(n)d characters.", n=RATING_COMMENT_MAX)})
+        raise ValidationFailed(fields={"comment": _ln("At most %(num)d character.", "At most %(num)d characters.", RATING_COMMENT_MAX)})
     rating = CaseRating(post_id=post.id, author_id=actor.id, department_id=post.department_id,
                         resolved_at=post.resolved_at, score=score, comment=comment, created_at=clock.now())
     db.session.add(rating)
@@ -61,7 +62,7 @@ def rate_resolution(actor, post: Post, score, comment: str = "") -> CaseRating:
         round_ = db.session.execute(sa.select(sa.func.count()).select_from(Supervision).where(
             Supervision.post_id == post.id, Supervision.reason == "low_rating")).scalar_one()
         feedback.system_set_status(post, "in_progress", label=_label_system(),
-                                   note=str(_l("The author rated the handling %(n)d/5; follow-up continues.", n=score)))
+                                   note=str(_l("The author rated the handling %(score)d/5; follow-up continues.", score=score)))
         supervise_post(post, "low_rating", count=score, round_=round_)
         outcome = "supervised"
     else:

@@ -8,13 +8,13 @@ the modules below by concern; this module keeps every public name importable fro
 from __future__ import annotations
 
 from community.triage.escalation import (  # noqa: F401
-    SUPERVISION_NOTES,
     TickReport,
     end_supervision,
     list_supervisions,
     overdue_marks,
     supervise_post,
     supervised_ids,
+    supervision_note,
     tick_sla,
 )
 from community.triage.figures import DepartmentFigures, department_figures, departments_for_filters  # noqa: F401
