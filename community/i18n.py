@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
@@ -66,3 +66,20 @@ def current_translations():
     if state is not None:
         state.template_translations = (state.babel_locale, translations)
     return translations
+
+
+def localized_name(name: str, name_en: str) -> str:
+    """A department's, category's or product's name in the current locale (English when one is set)."""
+    if name_en:
+        locale = get_locale()
+        if locale is not None and locale.language == "en":
+            return name_en
+    return name
+
+
+class LocalizedName:
+    """Mixin for rows with `name` (Chinese, the primary) and `name_en` columns."""
+
+    @property
+    def local_name(self) -> str:
+        return localized_name(self.name, self.name_en)

@@ -141,7 +141,10 @@ def duration(seconds) -> str:
 def when(dt) -> str:
     if dt is None:
         return ""
-    return format_timedelta(dt - clock.now(), add_direction=True, threshold=1.0, granularity="minute")
+    delta = dt - clock.now()
+    if abs(delta) < timedelta(minutes=1):  # Babel would round a few seconds up to "1 minute ago"
+        return str(_l("just now"))
+    return format_timedelta(delta, add_direction=True, threshold=1.0, granularity="minute")
 
 
 def url_with(**overrides) -> str:

@@ -8,12 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core import clock
 from community.extensions import db
+from community.i18n import LocalizedName
 
 POST_KINDS = ("feedback", "trial_report", "discussion")
 FEEDBACK_TYPES = ("bug", "suggestion", "complaint")
 
 
-class Product(db.Model):
+class Product(LocalizedName, db.Model):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,3 +224,12 @@ class TimelineEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     actor = relationship("User", foreign_keys=[actor_id])
+    department = relationship("Department", foreign_keys=[department_id])
+
+    @property
+    def department_label(self) -> str:
+        """The snapshot, or the department's name in the UI's locale while it still has that name."""
+        department = self.department if self.department_id else None
+        if department is not None and department.name == self.department_name:
+            return department.local_name
+        return self.department_name

@@ -21,17 +21,19 @@ from community.extensions import db
 from community.feedback import services
 from community.feedback.models import TIMELINE_KINDS
 from community.feedback.workflow import RATING_DIMENSIONS, STATUS_LABELS, STATUSES, allowed_transitions
-from community.routing.serializers import CATEGORY_BRIEF, DEPARTMENT_BRIEF, category_brief, department_brief
+from community.routing.serializers import CATEGORY_BRIEF, DEPARTMENT_BRIEF, LOCAL_NAME, category_brief, department_brief
 
 # Products --------------------------------------------------------------------------
 
-PRODUCT = openapi.schema("Product", obj({"slug": STR, "name": STR, "name_en": STR, "description": STR}))
+PRODUCT = openapi.schema("Product", obj({"slug": STR, "name": STR, "name_en": STR, "local_name": LOCAL_NAME,
+                                          "description": STR}))
 
 
 def product(p) -> dict | None:
     if p is None:
         return None
-    return {"slug": p.slug, "name": p.name, "name_en": p.name_en, "description": p.description}
+    return {"slug": p.slug, "name": p.name, "name_en": p.name_en, "local_name": p.local_name,
+            "description": p.description}
 
 
 PRODUCT_RATINGS = openapi.schema("ProductRatings", obj({

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core import clock
 from community.extensions import db
+from community.i18n import LocalizedName
 
 department_members = sa.Table(
     "department_members",
@@ -24,7 +25,7 @@ contact_categories = sa.Table(
 )
 
 
-class Department(db.Model):
+class Department(LocalizedName, db.Model):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +44,7 @@ class Department(db.Model):
     contacts = relationship("Contact", back_populates="department", cascade="all, delete-orphan")
 
 
-class Category(db.Model):
+class Category(LocalizedName, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,8 @@ def serialize_row(row: services.QueueRow) -> dict:
     return {
         "id": p.id, "title": p.title, "status": p.status, "type": p.feedback_type,
         "author": {"id": p.author.id, "username": p.author.username, "name": p.author.name},
-        "category": {"id": p.category.id, "slug": p.category.slug, "name": p.category.name} if p.category else None,
+        "category": {"id": p.category.id, "slug": p.category.slug, "name": p.category.name,
+                     "local_name": p.category.local_name} if p.category else None,
         "department_id": p.department_id, "assignee_id": p.assignee_id, "product_id": p.product_id,
         "vote_count": p.vote_count, "reopen_count": p.reopen_count, "reassign_count": p.reassign_count,
         "created_at": p.created_at.isoformat() + "Z", "tags": row.tags, "supervised": row.supervised,

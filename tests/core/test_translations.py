@@ -56,3 +56,25 @@ def test_counts_use_plural_forms(extracted):
     """A count in a message without ngettext reads "1 comments" in English."""
     counts = [m.id for m in extracted if not isinstance(m.id, tuple) and re.search(r"%\((n|num|count)\)d", m.id)]
     assert not counts, f"use ngettext for counts: {counts[:10]}"
+
+
+HAN = r"[\u4e00-\u9fff]"
+HALF_WIDTH_NEXT_TO_HAN = re.compile(rf"{HAN}[:;,!?()]|[:;,!?(]\s*{HAN}|{HAN}\s[:;,!?]")
+
+
+def test_chinese_copy_uses_full_width_punctuation():
+    half_width = []
+    for entry in _catalog("zh"):
+        strings = entry.string if isinstance(entry.string, (tuple, list)) else [entry.string]
+        half_width += [s for s in strings if entry.id and s and HALF_WIDTH_NEXT_TO_HAN.search(s)]
+    assert not half_width, half_width[:10]
+
+
+def test_templates_keep_punctuation_inside_the_message():
+    """`{{ _('Assigned to') }}:` shows a half-width colon after Chinese: the colon belongs in the msgid."""
+    glued = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\b_\('[^']*'\) \}\}[:;?!]|\(\{\{ _\('[^']*'\) \}\}\)", line):
+                glued.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not glued, glued
