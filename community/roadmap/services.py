@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -228,7 +229,7 @@ def _clean_fields(*, title, description, area, target_quarter) -> dict:
             errors.update(exc.fields or {name: exc.message})
     area = normalize(area or "").strip().lower()
     if len(area) > AREA_MAX:
-        errors["area"] = _l("At most %(n)d characters.", n=AREA_MAX)
+        errors["area"] = _ln("At most %(num)d character.", "At most %(num)d characters.", AREA_MAX)
     values["area"] = area
     if errors:
         raise ValidationFailed(fields=errors)
@@ -487,8 +488,10 @@ def set_vote(actor, item: RoadmapItem, voted: bool = True) -> tuple[bool, int, i
     if budget is not None:
         db.session.execute(sa.select(User.id).where(User.id == actor.id).with_for_update())
         if not has_voted(actor, item) and active_vote_count(actor.id, item.product_id) >= budget:
-            raise Conflict(_l("You have used all %(n)d of your votes for this product. A vote comes back when "
-                              "an item you support ships or is declined, or when you withdraw one.", n=budget),
+            raise Conflict(_ln("You have used your %(num)d vote for this product. It comes back when "
+                               "the item you support ships or is declined, or when you withdraw it.",
+                               "You have used all %(num)d of your votes for this product. A vote comes back when "
+                               "an item you support ships or is declined, or when you withdraw one.", budget),
                            code="vote_budget_spent")
     _lock(item.id)
     if voted:
