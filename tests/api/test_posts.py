@@ -246,11 +246,13 @@ def test_twenty_concurrent_votes_by_one_user_count_once(app, make, world, token_
 
 def test_categories_departments_and_products(api, world):
     categories = api().get("/categories").get_json()["items"]
-    assert {"slug": "cabin-ota", "name": "车机与OTA", "name_en": "", "description": "",
-            "department": {"slug": "cabin-software", "name": "车机软件部", "name_en": ""}} in categories
+    assert {"slug": "cabin-ota", "name": "车机与OTA", "name_en": "", "local_name": "车机与OTA", "description": "",
+            "department": {"slug": "cabin-software", "name": "车机软件部", "name_en": "", "local_name": "车机软件部"}} \
+        in categories
     departments = api().get("/departments").get_json()["items"]
     cabin = next(d for d in departments if d["slug"] == "cabin-software")
-    assert cabin == {"slug": "cabin-software", "name": "车机软件部", "name_en": "", "first_response_hours": 24,
+    assert cabin == {"slug": "cabin-software", "name": "车机软件部", "name_en": "", "local_name": "车机软件部",
+                     "first_response_hours": 24,
                      "resolution_days": 14}  # public targets only: no lead, members or contacts
     assert [p["slug"] for p in api().get("/products").get_json()["items"]] == ["es7"]
     empty = api().get("/products/es7/ratings").get_json()
