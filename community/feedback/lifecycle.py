@@ -196,8 +196,9 @@ def reopen_post(actor, post: Post, *, reason: str) -> TimelineEntry:
         raise InvalidTransition()
     window = timedelta(days=current_app.config["REOPEN_WINDOW_DAYS"])
     if post.resolved_at is None or clock.now() - post.resolved_at > window:
-        raise InvalidTransition(_ln("Items can only be reopened within %(num)d day of being resolved.",
-                                    "Items can only be reopened within %(num)d days of being resolved.", window.days), code="reopen_window_passed")
+        message = _ln("Items can only be reopened within %(num)d day of being resolved.",
+                      "Items can only be reopened within %(num)d days of being resolved.", window.days)
+        raise InvalidTransition(message, code="reopen_window_passed")
     reason = normalize(reason)[:NOTE_MAX]
     if not reason:
         raise ValidationFailed(fields={"reason": _l("Tell the team what is still wrong.")})

@@ -52,7 +52,8 @@ def suspend_user(actor, user: User, *, days=None, until: datetime | None = None,
         except (TypeError, ValueError):
             days = 0
         if not 1 <= days <= MAX_SUSPENSION_DAYS:
-            raise ValidationFailed(fields={"days": _ln("Suspend for 1 to %(num)d day.", "Suspend for 1 to %(num)d days.", MAX_SUSPENSION_DAYS)})
+            raise ValidationFailed(fields={"days": _ln("Suspend for 1 to %(num)d day.", "Suspend for 1 to %(num)d days.",
+                                                       MAX_SUSPENSION_DAYS)})
         until = clock.now() + timedelta(days=days)
     elif until <= clock.now():
         raise ValidationFailed(fields={"days": _l("The end of a suspension must be in the future.")})

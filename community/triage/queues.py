@@ -233,7 +233,8 @@ def parse_tags(raw) -> list[str]:
         if not tag:
             continue
         if len(tag) > TAG_MAX or not _TAG_RE.match(tag):
-            raise ValidationFailed(fields={"tags": _ln("Tags are up to %(num)d letter, digit, space or . + # -", "Tags are up to %(num)d letters, digits, spaces or . + # -", TAG_MAX)})
+            raise ValidationFailed(fields={"tags": _ln("Tags are up to %(num)d letter, digit, space or . + # -",
+                                                       "Tags are up to %(num)d letters, digits, spaces or . + # -", TAG_MAX)})
         if tag not in tags:
             tags.append(tag)
     if not tags:
@@ -250,7 +251,8 @@ def add_tags(actor, post: Post, tags) -> list[str]:
     existing = set(tags_for([post.id]).get(post.id, []))
     new = [t for t in tags if t not in existing]
     if len(existing) + len(new) > TAGS_PER_ITEM:
-        raise ValidationFailed(fields={"tags": _ln("An item can have at most %(num)d tag.", "An item can have at most %(num)d tags.", TAGS_PER_ITEM)})
+        raise ValidationFailed(fields={"tags": _ln("An item can have at most %(num)d tag.",
+                                                   "An item can have at most %(num)d tags.", TAGS_PER_ITEM)})
     for tag in new:
         db.session.execute(insert_ignore(PostTag).values(post_id=post.id, tag=tag, created_by_id=actor.id,
                                                          created_at=clock.now()))
