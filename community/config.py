@@ -58,7 +58,9 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATE_LIMIT_LOGIN": os.environ.get("RATE_LIMIT_LOGIN", "10 per minute; 50 per hour"),
+        # Failed logins, counted separately per address (shared behind a NAT, so higher) and per account.
+        "RATE_LIMIT_LOGIN": os.environ.get("RATE_LIMIT_LOGIN", "30 per minute; 200 per hour"),
+        "RATE_LIMIT_LOGIN_ACCOUNT": os.environ.get("RATE_LIMIT_LOGIN_ACCOUNT", "5 per minute; 20 per hour"),
         "RATE_LIMIT_WRITE": os.environ.get("RATE_LIMIT_WRITE", "30 per minute; 300 per hour"),
         # Locale.
         "BABEL_DEFAULT_LOCALE": "zh_CN",

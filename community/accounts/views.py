@@ -1,11 +1,14 @@
 """Account pages: register, log in and out, profile, settings and API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.accounts import forms, services
+from community.accounts import forms, services, throttle
 from community.core.errors import ValidationFailed
 from community.core.forms import render_form
 from community.core.urls import safe_next
@@ -37,14 +40,18 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN"], methods=["POST"])
 def login():
     next_url = safe_next(request.values.get("next"), url_for("feedback.home"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = forms.login_form() if request.method == "POST" else {}
     if request.method == "POST":
+        refusal = throttle.refusal_for(form["login"])
+        if refusal is not None:
+            return _login_refused(form, next_url, refusal)
         user = services.authenticate(form["login"], form["password"])
+        if user is None:
+            throttle.record_failure(form["login"])
         if user is None or not user.is_active:
             message = _("This account is banned.") if user is not None else _("Wrong username or password.")
             form.pop("password", None)
@@ -53,6 +60,20 @@ def login():
         login_user(user, remember=form["remember"])
         return redirect(next_url)
     return render_form("accounts/login.html", form=form, next_url=next_url)
+
+
+def _login_refused(form, next_url, refusal):
+    """429 with the form still there, saying how long to wait (and whose attempts ran out)."""
+    wait = format_timedelta(timedelta(seconds=refusal.retry_after), threshold=1.0, granularity="second")
+    if refusal.scope == "account":
+        message = _("Too many failed attempts for this account. Try again in %(wait)s.", wait=wait)
+    else:
+        message = _("Too many failed attempts from your network. Try again in %(wait)s.", wait=wait)
+    form.pop("password", None)
+    response = make_response(render_form("accounts/login.html", form=form, error=ValidationFailed(message),
+                                         next_url=next_url, status=429))
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @bp.post("/logout")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request
@@ -74,8 +75,23 @@ def _http_error(exc: HTTPException):
     if exc.code and exc.code < 400:
         return exc
     if exc.code == 429:
-        return error_response(429)
+        return error_response(429, message=_wait_message())
     return error_response(exc.code or 500)
+
+
+def _wait_message():
+    """"Please wait N seconds" from the limit that was hit, or the general sentence."""
+    from community.extensions import limiter
+
+    try:
+        hit = limiter.current_limit
+        seconds = int(hit.reset_at - time.time()) if hit is not None else 0
+    except Exception:  # the limiter's storage is down: the general sentence will do
+        seconds = 0
+    if seconds <= 0:
+        return None
+    wait = format_timedelta(timedelta(seconds=seconds), threshold=1.0, granularity="second")
+    return _l("Too many requests. Please wait %(wait)s and try again.", wait=wait)
 
 
 @bp.app_errorhandler(Exception)
