@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -180,6 +180,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(duration=duration, when=when, sanitized=sanitize_html, excerpt=excerpt,
-                                 datetime=lambda dt, fmt="medium": format_datetime(dt, fmt) if dt else "")
+                                 # Minutes are the finest unit a reader needs: no seconds by default.
+                                 datetime=lambda dt, fmt="short": format_datetime(dt, fmt) if dt else "",
+                                 date=lambda dt, fmt="medium": format_date(dt, fmt) if dt else "")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

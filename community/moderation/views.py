@@ -19,7 +19,7 @@ from community.core.pagination import clamp_page
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
-from community.moderation import services
+from community.moderation import audit_log, services
 from community.moderation.models import WORD_ACTIONS
 
 bp = Blueprint("moderation", __name__)
@@ -177,7 +177,8 @@ def audit():
     except ValidationFailed as exc:
         error, results = exc, None
     return render_form("moderation/audit.html", error=error, form=args, results=results,
-                       actions=services.audit_actions())
+                       described=audit_log.describe_entries(results.items) if results else [],
+                       target_types=audit_log.TARGET_TYPE_LABELS, actions=services.audit_actions())
 
 
 # /staff/words -------------------------------------------------------------------------------
@@ -235,8 +236,9 @@ def import_words():
 @bp.get("/staff/users/<username>")
 def user(username):
     target = services.get_user(current_user, username)
-    return render_template("moderation/user.html", user=target, history=services.user_history(current_user, target),
-                           errors={}, form={})
+    history = services.user_history(current_user, target)
+    return render_template("moderation/user.html", user=target, history=history,
+                           actions=audit_log.describe_entries(history["actions"]), errors={}, form={})
 
 
 @bp.post("/staff/users/<username>/<any(suspend, unsuspend, ban, unban):action>")
@@ -257,8 +259,10 @@ def restrict_user(username, action):
     except ValidationFailed as exc:
         db.session.rollback()
         target = services.get_user(current_user, username)
+        history = services.user_history(current_user, target)
         return render_template("moderation/user.html", user=target, errors=exc.fields, form=request.form,
-                               history=services.user_history(current_user, target), failed_action=action), 422
+                               history=history, actions=audit_log.describe_entries(history["actions"]),
+                               failed_action=action), 422
     except Conflict as exc:
         db.session.rollback()
         _flash_error(exc)

@@ -165,7 +165,7 @@ def test_suspend_form_errors_keep_input(client, w):
     r = client.post_form(f"/staff/users/{w['other'].username}/ban", {"reason": "广告机器人"})
     assert r.status_code == 302
     html = client.get(f"/staff/users/{w['other'].username}").get_data(as_text=True)
-    assert 'data-user-state="banned"' in html and "user.ban" in html
+    assert 'data-user-state="banned"' in html and "封禁了" in html
 
 
 def test_audit_page_filters_and_paginates(client, w):
@@ -175,9 +175,9 @@ def test_audit_page_filters_and_paginates(client, w):
     db.session.commit()
     client.login_as(w["admin"])
     html = client.get("/staff/audit").get_data(as_text=True)
-    assert html.count("<code>post.pin</code>") == 3
+    assert html.count("置顶了") == 3
     html = client.get(f"/staff/audit?action=post.unpin&actor={w['moderator'].username}").get_data(as_text=True)
-    assert html.count("<code>post.unpin</code>") == 3 and "<code>post.pin</code>" not in html
+    assert html.count("取消置顶") == 3 and "置顶了" not in html
     bad = client.get("/staff/audit?date_from=notadate")
     assert bad.status_code == 422
     assert client.get("/staff/audit?page=2").status_code == 200
@@ -194,3 +194,36 @@ def test_user_text_on_moderation_pages_is_inert(client, w, make):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.get_data(as_text=True))
+
+
+def test_audit_entries_read_as_sentences_with_names_and_local_times(client, w, make):
+    from community.audit.services import record_audit
+
+    contact = w["contact"]
+    record_audit(contact, "triage.status", "post", w["post"].id, before={"status": "acknowledged"},
+                 after={"status": "in_progress"})
+    record_audit(contact, "triage.assign", "post", w["post"].id, before={"assignee_id": None},
+                 after={"assignee_id": contact.id, "department_id": w["dept"].id})
+    record_audit(w["admin"], "word.add", "sensitive_word", 1, after={"word": "傻X", "action": "replace"})
+    db.session.commit()
+    client.login_as(w["admin"])
+    html = client.get("/staff/audit").get_data(as_text=True)
+    main = html[html.index("<main"):]
+    assert f"{contact.public_badge or contact.name} 把 " in main and "的状态从 已受理 改为 处理中" in main
+    assert f"分配给 {contact.name}" in main
+    assert "“傻X”" in main and "替换为 ***" in main
+    entries = main[main.index('<ol class="audit-list">'):]
+    assert "triage.status" not in entries.split("原始记录")[0]  # codes only in the raw record
+    assert "\\u" not in main  # no escaped Chinese anywhere
+    assert re.search(r"<time[^>]*>\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}</time>", main)  # local, no seconds
+    assert "原始记录" in main and "&#34;action&#34;: &#34;triage.status&#34;" in main
+
+
+def test_staff_user_page_shows_role_words_and_dates_without_seconds(client, w):
+    client.login_as(w["moderator"])
+    response = client.get(f"/staff/users/{w['other'].username}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    meta = re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1)
+    assert "用户" in meta and "member" not in meta
+    assert not re.search(r"\d{1,2}:\d{2}:\d{2}", meta)
