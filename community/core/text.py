@@ -70,6 +70,18 @@ def clean_text(value, *, field: str, label, min_len: int, max_len: int, multilin
 
 
 def excerpt(source: str, length: int = 120) -> str:
-    plain = re.sub(r"[#>*_`~\[\]()!|-]+", " ", source or "")
-    plain = re.sub(r"\s+", " ", plain).strip()
+    """The text a reader sees, without Markdown syntax: parsed, so "1-2 秒" and "(v2.3)" keep their
+    punctuation while "**bold**" and "# heading" lose theirs."""
+    parts = []
+    for token in _md.parse(source or ""):
+        if token.type == "inline":
+            parts.extend(" " if child.type in ("softbreak", "hardbreak") else child.content
+                         for child in token.children or () if child.type in _TEXT_TOKENS)
+            parts.append(" ")
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content + " ")
+    plain = re.sub(r"\s+", " ", "".join(parts)).strip()
     return plain if len(plain) <= length else plain[: length - 1] + "…"
+
+
+_TEXT_TOKENS = frozenset({"text", "code_inline", "softbreak", "hardbreak", "image"})

@@ -69,7 +69,7 @@ FIELD_LABELS = {
     "target": _l("Target"), "supervision": _l("Reason"), "open_flags": _l("Open flags"),
 }
 VALUE_LABELS = {
-    "replace": _l("replace with ***"), "hold": _l("hold for review"), "first_response": _l("first response"),
+    "replace": _l("mask each character with *"), "hold": _l("hold for review"), "first_response": _l("first response"),
     "resolution": _l("resolution"), "reassigned": _l("passed on repeatedly"), "reopened": _l("reopened repeatedly"),
     "low_rating": _l("low rating"), "approved": _l("approved"), "rejected": _l("rejected"),
     "confirmed": _l("confirmed"), "reopen": _l("reopened"), "closed": STATUS_LABELS["closed"],

@@ -85,3 +85,12 @@ def test_a_post_seconds_old_says_just_now(client, make):
     assert "刚刚" in _text(client.get("/"))
     client.set_cookie("locale", "en")
     assert "just now" in _text(client.get("/"))
+
+
+def test_api_excerpts_keep_punctuation_and_drop_markdown(client, make):
+    world = make.world()
+    make.post(world["member"], world["category"], title="蓝牙断连",
+              body="**升级后**蓝牙 1-2 秒就断 (v2.3.1)! 见 [说明](https://example.test)")
+    db.session.commit()
+    items = client.get("/api/v1/posts?sort=new").get_json()["items"]
+    assert items[0]["excerpt"] == "升级后蓝牙 1-2 秒就断 (v2.3.1)! 见 说明"

@@ -211,7 +211,7 @@ def test_audit_entries_read_as_sentences_with_names_and_local_times(client, w, m
     main = html[html.index("<main"):]
     assert f"{contact.public_badge or contact.name} 把 " in main and "的状态从 已受理 改为 处理中" in main
     assert f"分配给 {contact.name}" in main
-    assert "“傻X”" in main and "替换为 ***" in main
+    assert "“傻X”" in main and "逐字替换为 *" in main
     entries = main[main.index('<ol class="audit-list">'):]
     assert "triage.status" not in entries.split("原始记录")[0]  # codes only in the raw record
     assert "\\u" not in main  # no escaped Chinese anywhere
@@ -227,3 +227,9 @@ def test_staff_user_page_shows_role_words_and_dates_without_seconds(client, w):
     meta = re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1)
     assert "用户" in meta and "member" not in meta
     assert not re.search(r"\d{1,2}:\d{2}:\d{2}", meta)
+
+
+def test_the_word_list_page_promises_what_the_filter_does(client, w):
+    client.login_as(w["admin"])  # the behaviour itself: tests/moderation/test_words.py (敏感词 → ***)
+    html = client.get("/staff/words").get_data(as_text=True)
+    assert "替换为 ***" not in html and "逐字替换为 *" in html and "显示为 **" in html
