@@ -50,6 +50,8 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Server-side end of a login without "remember me" (see accounts.sessions).
+        "SESSION_MAX_AGE": timedelta(days=30),
         # Requests.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

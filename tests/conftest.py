@@ -33,7 +33,9 @@ def build_app(tmp_path, **overrides):
         SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
     )
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = CommunityClient  # each request in its own context and database session
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +81,17 @@ class CommunityClient(FlaskClient):
         data.setdefault("csrf_token", self.csrf_token())
         return self.post(url, data=data, **kwargs)
 
-    def login_as(self, user):
+    def login_as(self, user, *, remember: bool = False):
+        """Sign `user` in on this client: a real server-side session row, then the cookie naming it."""
+        from community.accounts.sessions import open_session
+
+        db.session.commit()
+        token = write_intent.set(True)
+        try:
+            open_session(user, remember=remember, user_agent="pytest")
+            db.session.commit()
+        finally:
+            write_intent.reset(token)
         with self.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

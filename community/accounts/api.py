@@ -10,6 +10,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 
 from community.accounts import serializers, services
+from community.accounts.models import TOKEN_SCOPES
 from community.api import bp, openapi
 from community.api.inputs import Fields, json_object, require_caller
 from community.api.shapes import DATETIME, INT, NULLABLE_DATETIME, STR, iso
@@ -29,11 +30,13 @@ openapi.document("/me", "get", summary="The caller's account", tags=["accounts"]
                  errors=AUTH_ERRORS, response=serializers.ME)
 
 
+SCOPES = {"type": "array", "items": {"type": "string", "enum": list(TOKEN_SCOPES)}}
 TOKEN = openapi.schema("ApiToken", {
-    "type": "object", "required": ["id", "name", "prefix", "created_at", "last_used_at"],
+    "type": "object", "required": ["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"],
     "properties": {"id": INT, "name": STR,
                    "prefix": {"type": "string", "description": "The first characters, to recognise a token"},
-                   "created_at": DATETIME, "last_used_at": NULLABLE_DATETIME},
+                   "scopes": SCOPES, "created_at": DATETIME, "expires_at": NULLABLE_DATETIME,
+                   "last_used_at": {**NULLABLE_DATETIME, "description": "Recorded at most once a minute"}},
 })
 NEW_TOKEN = openapi.schema("NewApiToken", {
     "allOf": [TOKEN, {"type": "object", "required": ["token"], "properties": {
@@ -43,7 +46,8 @@ NEW_TOKEN = openapi.schema("NewApiToken", {
 
 
 def _token(t) -> dict:
-    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": iso(t.created_at),
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "scopes": [s for s in TOKEN_SCOPES if s in t.scope_set],
+            "created_at": iso(t.created_at), "expires_at": iso(t.expires_at),
             "last_used_at": iso(t.last_used_at)}
 
 
@@ -65,15 +69,24 @@ def create_token():
                                code="session_required")
     fields = Fields(json_object(optional=True))
     name = fields.text("name")
+    scopes = fields.data.get("scopes")
+    if scopes is not None and not (isinstance(scopes, list) and all(isinstance(s, str) for s in scopes)):
+        fields.errors["scopes"] = _l("Must be a list of strings.")
+        scopes = None
+    expires_in_days = fields.integer("expires_in_days")
     fields.check()
-    token, raw = services.create_api_token(caller, name)
+    token, raw = services.create_api_token(caller, name, scopes=scopes, expires_in_days=expires_in_days)
     db.session.commit()
     return {**_token(token), "token": raw}, 201
 
 
 openapi.document("/me/tokens", "post", summary="Create a personal access token (session only)", tags=["accounts"],
                  auth=True, status=201, errors=(400, 401, 403, 422, 429), response=NEW_TOKEN,
-                 request_body={"type": "object", "properties": {"name": {"type": "string", "maxLength": 64}}},
+                 request_body={"type": "object", "properties": {
+                     "name": {"type": "string", "maxLength": 64},
+                     "scopes": {**SCOPES, "description": "Default read and write; staff and admin need that role"},
+                     "expires_in_days": {"type": "integer", "minimum": 1, "maximum": services.MAX_TOKEN_DAYS,
+                                         "description": "Omit for a token without expiry"}}},
                  body_required=False,
                  description="Needs a browser session with X-CSRFToken; a request made with a token gets 403 "
                              "session_required. The secret is in the response once.")

@@ -14,6 +14,10 @@ from community.core import clock
 from community.extensions import db
 
 ROLES = ("member", "staff", "moderator", "admin")
+# What a personal access token may do. Its scopes cap the owner's role for that request:
+# without "staff" a staff member's token acts as a member, without "admin" an admin's as a moderator.
+TOKEN_SCOPES = ("read", "write", "staff", "admin")
+DEFAULT_TOKEN_SCOPES = ("read", "write")
 ROLE_LABELS = {"member": _l("Member"), "staff": _l("Staff"), "moderator": _l("Moderator"), "admin": _l("Admin")}
 STAFF_ROLES = ("staff", "moderator", "admin")
 
@@ -43,21 +47,35 @@ class User(UserMixin, db.Model):
 
     departments = relationship("Department", secondary="department_members", back_populates="members", lazy="selectin")
 
+    # Per request, not stored: the browser session (see accounts.sessions) or the token scopes
+    # the user was loaded with. The User object lives in one request's database session.
+    session_key = None      # str: the key in this browser's cookie
+    session_row_id = None   # int: its UserSession row
+    token_scopes = None     # frozenset: the scopes of the token this request came with
+
     @property
     def name(self) -> str:
         return self.display_name or self.username
 
     @property
+    def effective_role(self) -> str:
+        """The role, capped by the scopes of the token this request came with."""
+        if self.token_scopes is None:
+            return self.role
+        cap = "admin" if "admin" in self.token_scopes else "moderator" if "staff" in self.token_scopes else "member"
+        return min(self.role, cap, key=ROLES.index)
+
+    @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.effective_role in STAFF_ROLES
 
     @property
     def is_moderator(self) -> bool:
-        return self.role in ("moderator", "admin")
+        return self.effective_role in ("moderator", "admin")
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.effective_role == "admin"
 
     @property
     def is_banned(self) -> bool:
@@ -76,8 +94,9 @@ class User(UserMixin, db.Model):
         return not self.is_banned
 
     def get_id(self) -> str:
-        # The stamp travels in the session and the remember cookie; see accounts.services.load_user.
-        return f"{self.id}:{self.security_stamp}"
+        # The stamp and the server-side session key travel in the session and the remember
+        # cookie; see accounts.sessions.load_user. Without a session key nothing loads.
+        return f"{self.id}:{self.security_stamp}:{self.session_key or ''}"
 
     @property
     def department_ids(self) -> set[int]:
@@ -108,8 +127,44 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    scopes: Mapped[str] = mapped_column(sa.String(64), default=" ".join(DEFAULT_TOKEN_SCOPES))
+    expires_at: Mapped[datetime | None] = mapped_column()
 
     user = relationship(User)
+
+    @property
+    def scope_set(self) -> frozenset:
+        return frozenset(self.scopes.split())
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= clock.now()
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """A signed-in browser (session cookie and, if asked, the remember cookie).
+
+    The cookie carries a random key; only its SHA-256 is stored. Logging out, "log out
+    everywhere" and a password change mark rows revoked, so a copied cookie stops working;
+    `expires_at` ends a remembered login on the server whatever the cookie says.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.accounts.models import ROLES, ApiToken, User, new_security_stamp
-from community.core import clock, events
+from community.accounts.models import DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, ApiToken, User, new_security_stamp
+from community.accounts.sessions import load_user, revoke_all_sessions  # noqa: F401  (load_user: create_app)
+from community.core import clock, events, usage
 from community.core.errors import NotFound, PermissionDenied, ValidationFailed
-from community.core.permissions import is_admin
+from community.core.permissions import is_admin, require_writer
 from community.core.text import normalize
 from community.extensions import db
 
@@ -74,46 +76,51 @@ def authenticate(login: str, password: str) -> User | None:
         sa.select(User).where(sa.or_(sa.func.lower(User.username) == login.lower(), User.email == login.lower()))
     ).scalar_one_or_none()
     if user is None:
-        # Same work either way, so timing does not reveal which usernames exist.
-        check_password_hash(_DUMMY_HASH, password or "")
+        # The same hash work as for a real account, so timing does not reveal which logins exist.
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
     return user
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:100000")
+_dummy_hashes: dict[str, str] = {}
 
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login loader: the id carries the security stamp; a changed stamp ends the session."""
-    try:
-        user_id, stamp = session_id.split(":", 1)
-        user = db.session.get(User, int(user_id))
-    except (ValueError, AttributeError):
-        return None
-    if user is None or not secrets.compare_digest(user.security_stamp, stamp) or user.is_banned:
-        return None
-    return user
+def _dummy_hash() -> str:
+    """A hash made with the configured method (and so the same cost) as real passwords."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _dummy_hashes[method]
 
 
-def revoke_sessions(user: User, reason: str) -> None:
-    """Invalidate every session and remember cookie of `user` (and, via the signal, its sockets)."""
+def revoke_sessions(user: User, reason: str, *, keep_current: bool = False) -> None:
+    """Invalidate every session and remember cookie of `user` (and, via the signal, its sockets).
+
+    With `keep_current`, the session this request runs in survives: the caller logs it in
+    again under the new stamp (login_user), as after a password change.
+    """
     user.security_stamp = new_security_stamp()
+    revoke_all_sessions(user, keep_current=keep_current)
     db.session.flush()
     events.user_sessions_revoked.send(user, reason=reason)
 
 
-def change_password(actor: User, current_password: str, new_password: str) -> None:
+def change_password(actor: User, current_password: str, new_password: str, *, keep_tokens: bool = False) -> None:
+    """Other sessions end; API tokens are revoked too unless the member keeps them explicitly."""
     if not check_password_hash(actor.password_hash, current_password or ""):
         raise ValidationFailed(fields={"current_password": _l("The current password is wrong.")})
     _validate_password(new_password, "new_password")
     actor.password_hash = hash_password(new_password)
-    revoke_sessions(actor, "password_changed")
+    revoke_sessions(actor, "password_changed", keep_current=True)
+    if not keep_tokens:
+        revoke_all_api_tokens(actor)
 
 
 def update_profile(actor: User, *, display_name: str | None = None, locale: str | None = None) -> User:
-    if display_name is not None:
+    if display_name is not None and normalize(display_name)[:64] != actor.display_name:
+        require_writer(actor)  # a suspended member keeps the name they had
         actor.display_name = normalize(display_name)[:64]
     if locale is not None:
         if locale not in current_app.config["LANGUAGES"]:
@@ -148,39 +155,74 @@ def get_user_by_username(username: str) -> User:
 TOKEN_PREFIX = "ccp_"
 
 
-def create_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token row and the raw token, which is shown once and never stored."""
+MAX_TOKEN_DAYS = 3650
+
+
+def create_api_token(actor: User, name: str, *, scopes=None, expires_in_days: int | None = None
+                     ) -> tuple[ApiToken, str]:
+    """Returns the token row and the raw token, which is shown once and never stored.
+
+    Scopes default to read and write; "staff" and "admin" need that role. No expiry unless asked.
+    """
+    require_writer(actor)
     name = normalize(name)[:64] or "token"
+    chosen = list(DEFAULT_TOKEN_SCOPES) if scopes is None else [s for s in TOKEN_SCOPES if s in set(scopes)]
+    errors = {}
+    if scopes is not None and (not chosen or set(scopes) - set(TOKEN_SCOPES)):
+        errors["scopes"] = _l("Choose scopes among: %(scopes)s.", scopes=", ".join(TOKEN_SCOPES))
+    elif ("staff" in chosen and not actor.is_staff) or ("admin" in chosen and not actor.is_admin):
+        errors["scopes"] = _l("Your role does not allow that scope.")
+    if expires_in_days is not None and (isinstance(expires_in_days, bool) or not isinstance(expires_in_days, int)
+                                        or not 1 <= expires_in_days <= MAX_TOKEN_DAYS):
+        errors["expires_in_days"] = _l("Enter a whole number from %(lo)d to %(hi)d.", lo=1, hi=MAX_TOKEN_DAYS)
+    if errors:
+        raise ValidationFailed(fields=errors)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=actor.id, name=name, token_hash=ApiToken.hash(raw), prefix=raw[:12])
+    now = clock.now()
+    token = ApiToken(user_id=actor.id, name=name, token_hash=ApiToken.hash(raw), prefix=raw[:12],
+                     scopes=" ".join(chosen), created_at=now,
+                     expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
     db.session.add(token)
     db.session.flush()
     return token, raw
 
 
 def revoke_api_token(actor: User, token_id: int) -> None:
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < 2**63 else None
     if token is None or token.user_id != actor.id:
         raise NotFound()
     token.revoked_at = clock.now()
     db.session.flush()
 
 
+def revoke_all_api_tokens(user: User) -> None:
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=clock.now()))
+    db.session.flush()
+
+
 def user_for_token(raw: str) -> User | None:
+    """The token's user, with the token's scopes capping its role for this request."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = db.session.execute(
         sa.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(raw), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if token is None or token.user.is_banned:
+    if token is None or token.is_expired or token.user.is_banned:
         return None
-    token.last_used_at = clock.now()
-    return token.user
+    # Last use is bookkeeping: noted here, written by a background thread at most once a minute.
+    usage.note_use(current_app._get_current_object(), "api_tokens", "last_used_at", token.id)
+    user = token.user
+    user.token_scopes = token.scope_set
+    return user
 
 
 def list_api_tokens(actor: User) -> list[ApiToken]:
+    now = clock.now()
     return list(
         db.session.execute(
-            sa.select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+            sa.select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None),
+                                      sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+            .order_by(ApiToken.id)
         ).scalars()
     )

@@ -8,8 +8,9 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.accounts import forms, services, throttle
-from community.core.errors import ValidationFailed
+from community.accounts import forms, services, sessions, throttle
+from community.core.converters import parse_db_id
+from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
 from community.core.urls import safe_next
 from community.core.web import remember_locale
@@ -19,7 +20,8 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"])
+# "That username is taken" tells whether an account exists, so it is throttled like a login attempt.
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("feedback.home"))
@@ -33,7 +35,7 @@ def register():
             db.session.rollback()
             form.pop("password", None)
             return render_form("accounts/register.html", form=form, error=exc)
-        login_user(user)
+        _start_session(user, remember=False)
         flash(_("Welcome, %(name)s!", name=user.name), "success")
         return redirect(safe_next(request.args.get("next"), url_for("feedback.home")))
     return render_form("accounts/register.html", form=form)
@@ -57,7 +59,7 @@ def login():
             form.pop("password", None)
             return render_form("accounts/login.html", form=form, error=ValidationFailed(message),
                                next_url=next_url, status=401 if user is None else 403)
-        login_user(user, remember=form["remember"])
+        _start_session(user, remember=form["remember"])
         return redirect(next_url)
     return render_form("accounts/login.html", form=form, next_url=next_url)
 
@@ -76,11 +78,47 @@ def _login_refused(form, next_url, refusal):
     return response
 
 
+def _start_session(user, *, remember: bool) -> None:
+    """A server-side session row, then Flask-Login's cookie naming it."""
+    sessions.open_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
+                          ip_address=request.remote_addr or "")
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_session(current_user)  # copies of this browser's cookies stop working too
+        db.session.commit()
     logout_user()  # Flask-Login's user_logged_out signal also drops this user's live sockets
     flash(_("You are logged out."), "info")
     return redirect(url_for("feedback.home"))
+
+
+def _form_id(name: str) -> int:
+    """An id posted in a form; anything but a plain positive integer is a missing row."""
+    number = parse_db_id(request.form.get(name, ""))
+    if number is None:
+        raise NotFound()
+    return number
+
+
+def _form_days(name: str) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+        raise ValidationFailed(fields={name: _("Enter a whole number of days.")})
+    return int(raw)
+
+
+def _settings_page(*, error=None, new_token=None, form=None):
+    context = dict(tokens=services.list_api_tokens(current_user), sessions=sessions.active_sessions(current_user),
+                   current_session_id=current_user.session_row_id, new_token=new_token)
+    if error is not None:
+        return render_form("accounts/settings.html", error=error, form=form or {}, **context)
+    return render_template("accounts/settings.html", form={}, errors={}, **context)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -102,22 +140,33 @@ def settings():
                 return response
             elif action == "password":
                 services.change_password(current_user, request.form.get("current_password", ""),
-                                         request.form.get("new_password", ""))
+                                         request.form.get("new_password", ""),
+                                         keep_tokens=bool(request.form.get("keep_tokens")))
                 db.session.commit()
                 login_user(current_user._get_current_object())  # keep this session, end the others
                 flash(_("Password changed. Other sessions were logged out."), "success")
             elif action == "create_token":
-                _token, new_token = services.create_api_token(current_user, request.form.get("name", ""))
+                scopes = request.form.getlist("scopes") or None
+                _token, new_token = services.create_api_token(current_user, request.form.get("name", ""),
+                                                              scopes=scopes,
+                                                              expires_in_days=_form_days("expires_in_days"))
                 flash(_("Copy your token now; it will not be shown again."), "warning")
             elif action == "revoke_token":
-                services.revoke_api_token(current_user, int(request.form.get("token_id", 0)))
+                services.revoke_api_token(current_user, _form_id("token_id"))
                 flash(_("Token revoked."), "info")
+            elif action == "revoke_session":
+                sessions.revoke_session(current_user, _form_id("session_id"))
+                flash(_("That session was logged out."), "info")
+            elif action == "logout_everywhere":
+                services.revoke_sessions(current_user, "logged_out_everywhere")
+                db.session.commit()
+                logout_user()
+                flash(_("You are logged out on every device."), "info")
+                return redirect(url_for("accounts.login"))
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
-            return render_form("accounts/settings.html", error=exc, tokens=services.list_api_tokens(current_user),
-                               form={"display_name": request.form.get("display_name", "")})
+            return _settings_page(error=exc, form={"display_name": request.form.get("display_name", "")})
         if new_token is None:
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", tokens=services.list_api_tokens(current_user),
-                           new_token=new_token, form={}, errors={})
+    return _settings_page(new_token=new_token)

@@ -39,6 +39,14 @@ def _authenticate():
         user = _token_loader(header[7:].strip()) if _token_loader else None
         if user is None:
             raise NotAuthenticated(code="invalid_token")
+        needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
+        if needed not in user.token_scopes:
+            from flask_babel import lazy_gettext as _l
+
+            from community.core.errors import PermissionDenied
+
+            raise PermissionDenied(_l("This token does not have the %(scope)s scope.", scope=needed),
+                                   code="insufficient_scope")
         g.api_user = user
         g._login_user = user  # current_user too (rate-limit keys, locale); no session is written
         return None  # a bearer token is not ambient authority: no CSRF check needed

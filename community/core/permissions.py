@@ -24,8 +24,24 @@ def is_admin(user) -> bool:
 
 
 def can_write(user) -> bool:
-    """Logged in, not banned and not suspended."""
+    """Logged in, not banned and not suspended: the one test of what a suspension blocks.
+
+    Every write a member makes (posts, comments, votes, follows, flags, settings, display
+    name, tokens) goes through `require_writer`; reading and logging out stay possible.
+    """
     return _authenticated(user) and user.can_write
+
+
+def require_writer(user) -> None:
+    """Raise unless `user` may write at all (401 anonymous, 403 account_restricted)."""
+    from flask_babel import lazy_gettext as _l
+
+    from community.core.errors import NotAuthenticated, PermissionDenied
+
+    if not _authenticated(user):
+        raise NotAuthenticated()
+    if not user.can_write:
+        raise PermissionDenied(_l("Your account cannot post right now."), code="account_restricted")
 
 
 def in_department(user, department_id) -> bool:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
@@ -125,6 +126,9 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+        # Pages for a signed-in user carry personal data (and on settings, secrets): no shared or disk cache.
+        headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -172,6 +172,7 @@ def set_vote(actor, post: Post, voted: bool = True) -> tuple[bool, int]:
 def set_follow(actor, post: Post, following: bool = True) -> bool:
     if not permissions.can_follow(actor, post):
         raise NotFound()
+    permissions.require_writer(actor)
     if following:
         _follow(actor.id, post.id)
     else:

@@ -287,6 +287,7 @@ def disabled_kinds(actor) -> set[str]:
 
 def set_preferences(actor, enabled: Iterable[str]) -> set[str]:
     """Turn on exactly the kinds in `enabled` (of those the actor can receive); returns the disabled set."""
+    permissions.require_writer(actor)
     enabled = set(enabled)
     unknown = enabled - set(KINDS)
     if unknown:

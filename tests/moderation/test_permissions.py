@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from community.audit.models import AuditEntry
+from community.core.errors import PermissionDenied
 from community.extensions import db
 from community.feedback import services as feedback
 from community.moderation import services
@@ -144,6 +145,9 @@ def test_suspended_accounts_cannot_write_through_the_api(app, m, make):
     user = m["roles"]["member"]
     api = ApiClient(app, user)  # logged in before the suspension
     assert api.get("/flags/mine").status_code == 200
+    from community.accounts import services as accounts
+
+    _row, raw = accounts.create_api_token(user, "before-suspension")
     services.suspend_user(m["roles"]["moderator"], user, days=1, reason="禁言")
     db.session.commit()
     before = _state(m)
@@ -151,10 +155,9 @@ def test_suspended_accounts_cannot_write_through_the_api(app, m, make):
     comment = api.post(f"/posts/{post.id}/comments", {"body": "被禁言时发的评论"})
     # The session was cut by the suspension: the session-authenticated API sees an anonymous caller.
     assert flag.status_code == 401 and comment.status_code == 401
-    from community.accounts import services as accounts
-
-    _row, raw = accounts.create_api_token(user, "after-suspension")
-    db.session.commit()
+    with pytest.raises(PermissionDenied):  # a suspension blocks minting tokens too
+        accounts.create_api_token(user, "after-suspension")
+    db.session.rollback()
     token_api = ApiClient(app, token=raw)
     flag = token_api.post(f"/posts/{post.id}/flags", {"reason": "spam"})
     comment = token_api.post(f"/posts/{post.id}/comments", {"body": "被禁言时发的评论"})
