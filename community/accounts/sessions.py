@@ -39,6 +39,7 @@ def open_session(user: User, *, remember: bool = False, user_agent: str = "", ip
     db.session.add(row)
     db.session.flush()
     user.session_key, user.session_row_id = key, row.id
+    usage.mark_fresh(current_app._get_current_object(), "user_sessions", row.id)
     return row
 
 

@@ -33,6 +33,8 @@ _idle.set()
 def note_use(app, table: str, column: str, row_id: int) -> None:
     """Record that row `row_id` of `table` was used now; cheap, never raises, never blocks."""
     try:
+        if not app.config.get("RECORD_LAST_USE", True):
+            return
         key = (id(app), table, row_id)
         now = time.monotonic()
         interval = app.config.get("LAST_USED_INTERVAL_SECONDS", INTERVAL_SECONDS)
@@ -49,6 +51,12 @@ def note_use(app, table: str, column: str, row_id: int) -> None:
         _ensure_worker()
     except Exception:  # bookkeeping must never fail the request
         log.warning("could not note the use of %s %s", table, row_id, exc_info=True)
+
+
+def mark_fresh(app, table: str, row_id: int) -> None:
+    """The row was just written with a fresh time: no need to note it again within the interval."""
+    with _lock:
+        _last_noted[(id(app), table, row_id)] = time.monotonic()
 
 
 def _ensure_worker() -> None:

@@ -5,6 +5,8 @@ import sqlite3
 import time
 from datetime import timedelta
 
+import pytest
+
 from community.accounts import services as accounts
 from community.accounts.models import ApiToken
 from community.core import clock, usage
@@ -22,6 +24,11 @@ def _token(user, **kw):
 def _last_used(token_id):
     db.session.commit()
     return db.session.get(ApiToken, token_id).last_used_at
+
+
+@pytest.fixture(autouse=True)
+def _record_last_use(app):
+    app.config["RECORD_LAST_USE"] = True
 
 
 def _wait_for(condition, timeout=5.0):
