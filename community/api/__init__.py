@@ -34,6 +34,9 @@ def _authenticate():
     from community.core.errors import NotAuthenticated
     from community.extensions import csrf
 
+    from community.api.inputs import refuse_deep_json
+
+    refuse_deep_json()  # before any endpoint parses the body, whichever reader it uses
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = _token_loader(header[7:].strip()) if _token_loader else None

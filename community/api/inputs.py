@@ -20,10 +20,46 @@ def require_caller():
     return user
 
 
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in `raw` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def refuse_deep_json() -> None:
+    """400 invalid_json for a body nested deeper than MAX_JSON_DEPTH: the parser would recurse that deep."""
+    if not request.is_json:
+        return
+    raw = request.get_data(cache=True)
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
+        raise DomainError(_l("The JSON body is nested too deeply."), code="invalid_json")
+
+
 def json_object(*, optional: bool = False) -> dict:
     """The request body as a JSON object; 400 invalid_json otherwise (an empty body counts as {} if optional)."""
     if optional and not request.get_data(cache=True):
         return {}
+    refuse_deep_json()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise DomainError(_l("Send a JSON object with Content-Type: application/json."), code="invalid_json")

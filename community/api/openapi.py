@@ -90,9 +90,9 @@ def document(path: str, method: str, *, summary: str, tags: list[str], parameter
           "responses": {str(status): success}}
     if description:
         op["description"] = description
-    # Any request may carry a bad token (401) or one without the scope it needs (403
-    # insufficient_scope), and any may fail unexpectedly (500).
-    for code in sorted({*errors, 401, 403, 500}):
+    # Any request may be malformed (400: bad or too deeply nested JSON), carry a bad token (401)
+    # or one without the scope it needs (403 insufficient_scope), or fail unexpectedly (500).
+    for code in sorted({*errors, 400, 401, 403, 500}):
         op["responses"][str(code)] = ERROR_RESPONSES[str(code)]
     if parameters:
         op["parameters"] = parameters

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from community.accounts.models import User
 from community.audit.models import AuditEntry
 from community.core import clock, permissions
+from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.core.pagination import Page, paginate
 from community.extensions import db
@@ -32,9 +33,12 @@ def _parse_date(value):
     if not value:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d")
+        parsed = datetime.strptime(value, "%Y-%m-%d")
     except (TypeError, ValueError):
-        raise ValidationFailed(fields={"date": _l("Use the format YYYY-MM-DD.")}) from None
+        parsed = None
+    if parsed is None or not 1900 <= parsed.year <= 2999:  # the end date + 1 day must not overflow
+        raise ValidationFailed(fields={"date": _l("Use the format YYYY-MM-DD.")})
+    return parsed
 
 
 def search_audit(actor, *, actor_name: str = "", action: str = "", target_type: str = "", target_id=None,
@@ -53,10 +57,10 @@ def search_audit(actor, *, actor_name: str = "", action: str = "", target_type: 
     if target_type:
         stmt = stmt.where(AuditEntry.target_type == target_type)
     if target_id not in (None, ""):
-        try:
-            stmt = stmt.where(AuditEntry.target_id == int(target_id))
-        except (TypeError, ValueError):
-            raise ValidationFailed(fields={"target_id": _l("Enter a number.")}) from None
+        number = parse_db_id(target_id)
+        if number is None:
+            raise ValidationFailed(fields={"target_id": _l("Enter a number.")})
+        stmt = stmt.where(AuditEntry.target_id == number)
     start, end = _parse_date(date_from), _parse_date(date_to)
     if start:
         stmt = stmt.where(AuditEntry.created_at >= start)

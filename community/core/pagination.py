@@ -15,7 +15,7 @@ MAX_PER_PAGE = 100
 def clamp_page(value, default: int = 1) -> int:
     try:
         page = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
     return max(1, min(page, 10_000))
 

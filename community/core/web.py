@@ -178,6 +178,9 @@ def url_with(**overrides) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from community.core import converters
+
+    converters.install(app)  # first: every later route's <int:…> is bounded
     app.register_blueprint(bp)
     app.jinja_env.globals.update(csrf_token=generate_csrf, get_locale=get_locale, now=clock.now, url_with=url_with)
     from community.core.text import excerpt, sanitize_html

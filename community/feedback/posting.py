@@ -89,7 +89,7 @@ def _build_trial_report(trial: dict) -> tuple[TrialReport, dict]:
         raw = (trial.get("ratings") or {}).get(key)
         try:
             score = int(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors[f"rating_{key}"] = _l("Rate from 1 to 5.")
             continue
         if not 1 <= score <= 5:

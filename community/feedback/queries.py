@@ -8,6 +8,7 @@ from flask import current_app
 
 from community.accounts.models import User
 from community.core import events, permissions
+from community.core.converters import parse_db_id
 from community.core.errors import NotFound
 from community.core.pagination import MAX_PER_PAGE, Page, paginate
 from community.extensions import db
@@ -21,20 +22,16 @@ SORTS = ("hot", "new", "votes", "unanswered", "active")
 
 def get_post(actor, post_id) -> Post:
     """The post if `actor` may see it; NotFound otherwise (never reveals that it exists)."""
-    try:
-        post = db.session.get(Post, int(post_id))
-    except (TypeError, ValueError):
-        post = None
+    number = parse_db_id(post_id)
+    post = db.session.get(Post, number) if number is not None else None
     if post is None or not permissions.can_view_post(actor, post):
         raise NotFound()
     return post
 
 
 def get_comment(actor, comment_id) -> Comment:
-    try:
-        comment = db.session.get(Comment, int(comment_id))
-    except (TypeError, ValueError):
-        comment = None
+    number = parse_db_id(comment_id)
+    comment = db.session.get(Comment, number) if number is not None else None
     if comment is None or not permissions.can_view_comment(actor, comment):
         raise NotFound()
     get_post(actor, comment.post_id)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from community.accounts.models import User
 from community.accounts.services import get_user_by_username
 from community.core import permissions
+from community.core.converters import parse_db_id
 from community.core.errors import DomainError, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
@@ -356,7 +357,8 @@ def reassign(post_id):
         if to_user is None:
             flash(_("No such user."), "error")
             return _back_to(post)
-    to_department = routing.get_department(int(request.form["department_id"])) if request.form.get("department_id", "").isdigit() else None
+    department_id = parse_db_id(request.form.get("department_id"))
+    to_department = routing.get_department(department_id) if department_id else None
     try:
         services.reassign_post(current_user, post, reason=request.form.get("reason", ""), to_user=to_user,
                                to_department=to_department)

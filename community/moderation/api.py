@@ -6,11 +6,10 @@ endpoints, staff without the moderator role get 403, exactly as on the pages.
 from __future__ import annotations
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import User
 from community.api import api_user, bp, openapi
-from community.core.errors import ValidationFailed
+from community.api.inputs import Fields, json_object
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -21,11 +20,9 @@ from community.moderation.models import FLAG_OUTCOMES, FLAG_REASONS, Flag, Hold
 TAGS = ["moderation"]
 
 
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={"body": _l("Send a JSON object.")})
-    return data
+def _json(*, optional: bool = False) -> Fields:
+    """The body as typed fields: a wrong JSON type is a 422 naming the field, never a 500."""
+    return Fields(json_object(optional=optional))
 
 
 def _iso(value):
@@ -95,8 +92,9 @@ _PAGE = openapi.query_param("page", {"type": "integer", "minimum": 1})
 
 def _flag(target_type: str, target_id: int):
     data = _json()
-    flag = services.flag_content(api_user(), target_type, target_id, reason=data.get("reason", ""),
-                                 note=data.get("note") or "")
+    reason, note = data.text("reason"), data.text("note")
+    data.check()
+    flag = services.flag_content(api_user(), target_type, target_id, reason=reason, note=note)
     db.session.commit()
     return flag_json(flag), 201
 
@@ -145,9 +143,13 @@ openapi.document("/moderation/flags", "get", summary="Open flags grouped by item
 @write_limited
 def api_resolve_flags():
     data = _json()
-    flags = services.resolve_flags(api_user(), data.get("target_type", ""), data.get("target_id"),
-                                   outcome=data.get("outcome", ""), note=data.get("note") or "",
-                                   title=data.get("title"), body=data.get("body"))
+    # target_id: any JSON value; get_target reads it as a database id (anything else is not found).
+    target_type, target_id, outcome = data.text("target_type"), data.data.get("target_id"), data.text("outcome")
+    note = data.text("note")
+    title, body = data.text("title", default=None), data.text("body", default=None)
+    data.check()
+    flags = services.resolve_flags(api_user(), target_type, target_id, outcome=outcome, note=note,
+                                   title=title, body=body)
     db.session.commit()
     return {"resolved": [flag_json(f) for f in flags]}
 
@@ -176,7 +178,9 @@ def api_moderate_post(post_id):
     services.require_moderator(actor)  # members: 404 before anything about the post is revealed
     post = feedback.get_post(actor, post_id)
     data = _json()
-    services.moderate_post(actor, post, data.get("action", ""), reason=data.get("reason") or "")
+    action, reason = data.text("action"), data.text("reason")
+    data.check()
+    services.moderate_post(actor, post, action, reason=reason)
     db.session.commit()
     return content_state(post)
 
@@ -188,7 +192,9 @@ def api_moderate_comment(comment_id):
     services.require_moderator(actor)
     comment = feedback.get_comment(actor, comment_id)
     data = _json()
-    services.moderate_comment(actor, comment, data.get("action", ""), reason=data.get("reason") or "")
+    action, reason = data.text("action"), data.text("reason")
+    data.check()
+    services.moderate_comment(actor, comment, action, reason=reason)
     db.session.commit()
     return content_state(comment)
 
@@ -217,8 +223,10 @@ def api_holds():
 def api_decide_hold(hold_id, decision):
     actor = api_user()
     hold = services.get_hold(actor, hold_id)
-    data = request.get_json(silent=True) or {}
-    services.decide_hold(actor, hold, approve=decision == "approve", reason=data.get("reason") or "")
+    data = _json(optional=True)
+    reason = data.text("reason")
+    data.check()
+    services.decide_hold(actor, hold, approve=decision == "approve", reason=reason)
     db.session.commit()
     return hold_json(hold)
 
@@ -239,11 +247,13 @@ for _decision in ("approve", "reject"):
 def api_suspension(username):
     actor = api_user()
     user = services.get_user(actor, username)
-    data = request.get_json(silent=True) or {}
+    data = _json(optional=True)
+    days, reason = data.data.get("days"), data.text("reason")  # days: the service reads numbers and numeric strings
+    data.check()
     if request.method == "POST":
-        services.suspend_user(actor, user, days=data.get("days"), reason=data.get("reason") or "")
+        services.suspend_user(actor, user, days=days, reason=reason)
     else:
-        services.lift_suspension(actor, user, reason=data.get("reason") or "")
+        services.lift_suspension(actor, user, reason=reason)
     db.session.commit()
     return user_state(user)
 
@@ -253,11 +263,13 @@ def api_suspension(username):
 def api_ban(username):
     actor = api_user()
     user = services.get_user(actor, username)
-    data = request.get_json(silent=True) or {}
+    data = _json(optional=True)
+    reason = data.text("reason")
+    data.check()
     if request.method == "POST":
-        services.ban_user(actor, user, reason=data.get("reason") or "")
+        services.ban_user(actor, user, reason=reason)
     else:
-        services.unban_user(actor, user, reason=data.get("reason") or "")
+        services.unban_user(actor, user, reason=reason)
     db.session.commit()
     return user_state(user)
 

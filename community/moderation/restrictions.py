@@ -49,7 +49,7 @@ def suspend_user(actor, user: User, *, days=None, until: datetime | None = None,
     if until is None:
         try:
             days = int(days)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             days = 0
         if not 1 <= days <= MAX_SUSPENSION_DAYS:
             raise ValidationFailed(fields={"days": _ln("Suspend for 1 to %(num)d day.", "Suspend for 1 to %(num)d days.",

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import STAFF_ROLES, User
 from community.core import clock, permissions
+from community.core.converters import DB_INT_MAX, parse_db_id
 from community.core.database import lock_for_transaction
 from community.core.errors import NotFound, ValidationFailed
 from community.core.pagination import Page, paginate
@@ -218,8 +219,9 @@ def notifications_after(actor, after_id, *, limit: int = SYNC_LIMIT) -> list[Not
     """Everything after the last id the client saw, oldest first (reconnect sync)."""
     try:
         after_id = max(0, int(after_id or 0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")}) from None
+    after_id = min(after_id, DB_INT_MAX)  # past every id; SQLite cannot bind more than 2**63
     limit = max(1, min(int(limit), SYNC_LIMIT))
     return list(db.session.execute(
         sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
@@ -249,10 +251,8 @@ def latest_id(actor) -> int:
 
 
 def mark_read(actor, notification_id) -> Notification:
-    try:
-        row = db.session.get(Notification, int(notification_id))
-    except (TypeError, ValueError):
-        row = None
+    number = parse_db_id(notification_id)
+    row = db.session.get(Notification, number) if number is not None else None
     if row is None or row.user_id != actor.id:
         raise NotFound()
     if row.read_at is None:

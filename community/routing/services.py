@@ -53,6 +53,8 @@ def get_category(slug: str) -> Category:
 
 
 def get_department(slug_or_id) -> Department:
+    if isinstance(slug_or_id, int) and not 0 < slug_or_id < 2**31:
+        raise NotFound()
     column = Department.id if isinstance(slug_or_id, int) else Department.slug
     dept = db.session.execute(sa.select(Department).where(column == slug_or_id)).scalar_one_or_none()
     if dept is None:
@@ -133,7 +135,7 @@ def update_department(actor, dept: Department, *, name=None, name_en=None, first
 def _positive(value, field: str) -> int:
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = 0
     if number < 1 or number > 10_000:
         raise ValidationFailed(fields={field: _l("Enter a whole number from 1 to 10000.")})

@@ -66,10 +66,13 @@ def _parse_date(value, name: str, errors: dict) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.strptime(str(value).strip(), "%Y-%m-%d")
+        parsed = datetime.strptime(str(value).strip(), "%Y-%m-%d")
     except ValueError:
+        parsed = None
+    if parsed is None or not 1900 <= parsed.year <= 2999:  # 9999-12-31 + 1 day would overflow
         errors[name] = _l("Use a date like 2025-01-31.")
         return None
+    return parsed
 
 
 def _lookup(model, slug, name: str, errors: dict) -> int | None:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from flask_babel import lazy_gettext as _l
+
 from community.api import api_user, bp, openapi
+from community.api.inputs import Fields, json_object
 from community.core.errors import ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
@@ -90,16 +93,21 @@ openapi.document(
 def staff_bulk():
     actor = api_user()
     services.require_staff(actor)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={"body": "JSON object expected"})
-    to_user = user_by_username(data["to_user"]) if str(data.get("to_user") or "").strip() else None
+    fields = Fields(json_object())
+    action, to_user_name = fields.text("action"), fields.text("to_user").strip()
+    reason, note, status = fields.text("reason"), fields.text("note"), fields.text("status")
+    department_id, target_id = fields.integer("department_id"), fields.integer("target_id")
+    ids, tags = fields.data.get("ids"), fields.data.get("tags")
+    if not isinstance(ids, list):
+        fields.errors["ids"] = _l("Must be a list of integers.")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        fields.errors["tags"] = _l("Must be a list of strings.")
+    fields.check()
+    to_user = user_by_username(to_user_name) if to_user_name else None
     results = services.bulk_action(
-        actor, str(data.get("action", "")), data.get("ids") if isinstance(data.get("ids"), list) else [],
-        reason=str(data.get("reason") or ""), note=str(data.get("note") or ""), to_user=to_user,
-        to_department=department_by_id(data.get("department_id")), status=str(data.get("status") or ""),
-        tags=data.get("tags") if isinstance(data.get("tags"), list) else str(data.get("tags") or ""),
-        target_id=data.get("target_id"))
+        actor, action, [i for i in ids if isinstance(i, int) and not isinstance(i, bool)],
+        reason=reason, note=note, to_user=to_user, to_department=department_by_id(department_id), status=status,
+        tags=tags or [], target_id=target_id)
     db.session.commit()
     return jsonify({"results": [{"id": r.post_id, "ok": r.ok, "code": r.code or None, "message": r.message or None}
                                 for r in results],

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from community.accounts.models import User
+from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.extensions import db
 from community.feedback.workflow import STATUSES, TYPE_LABELS
@@ -15,8 +16,7 @@ from community.triage import services
 
 
 def int_arg(args, name):
-    value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_db_id(args.get(name))  # "²", "abc" or 2**63: no filter, never a 500
 
 
 def _date_arg(args, name):
@@ -44,19 +44,21 @@ def sort_from(args) -> str:
 
 
 def user_by_username(username: str) -> User:
-    user = db.session.execute(sa.select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    username = username.strip() if isinstance(username, str) else ""
+    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none() \
+        if username else None
     if user is None:
         raise ValidationFailed(fields={"to_user": _("No such user.")})
     return user
 
 
 def department_by_id(value) -> object | None:
-    value = str(value or "").strip()
-    if not value:
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if not value.isdigit():
+    number = parse_db_id(value)
+    if number is None:
         raise ValidationFailed(fields={"department_id": _("Choose a department.")})
     try:
-        return routing.get_department(int(value))
+        return routing.get_department(number)
     except NotFound:
         raise ValidationFailed(fields={"department_id": _("Choose a department.")}) from None

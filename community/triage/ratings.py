@@ -47,7 +47,7 @@ def rate_resolution(actor, post: Post, score, comment: str = "") -> CaseRating:
         raise Conflict(_l("You already rated this resolution."), code="already_rated")
     try:
         score = int(score)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         score = 0
     if not 1 <= score <= 5:
         raise ValidationFailed(fields={"score": _l("Rate from 1 to 5.")})
