@@ -39,8 +39,7 @@ def build(app, posts: int, open_posts: int, seed: int = 7) -> dict:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from community.accounts.sessions import open_session
-from community.accounts.models import User
+    from community.accounts.models import User
     from community.extensions import db
     from community.feedback.models import Post
     from community.routing.models import Category, Contact, Department, department_members
@@ -145,6 +144,7 @@ def main() -> None:
 
     from community import create_app
     from community.accounts.models import User
+    from community.accounts.sessions import open_session
     from community.core import clock
     from community.extensions import db
 
@@ -157,7 +157,7 @@ def main() -> None:
         info = build(app, args.posts, args.open)
         print(f"data set: {args.posts:,} posts, {args.open:,} open, built in {info['seconds']:.1f} s")
         contact = db.session.get(User, info["contact_id"])
-        open_session(contact)
+        open_session(contact)  # a real server-side session, as a login would make
         db.session.commit()
         session_id = contact.get_id()
         db.session.remove()

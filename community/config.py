@@ -64,6 +64,8 @@ def load_config(instance_path: Path) -> dict:
         "RATE_LIMIT_LOGIN": os.environ.get("RATE_LIMIT_LOGIN", "30 per minute; 200 per hour"),
         "RATE_LIMIT_LOGIN_ACCOUNT": os.environ.get("RATE_LIMIT_LOGIN_ACCOUNT", "5 per minute; 20 per hour"),
         "RATE_LIMIT_WRITE": os.environ.get("RATE_LIMIT_WRITE", "30 per minute; 300 per hour"),
+        "RATE_LIMIT_SEARCH_ADDRESS": os.environ.get("RATE_LIMIT_SEARCH_ADDRESS", "60 per minute; 1000 per hour"),
+        "RATE_LIMIT_SEARCH_ACCOUNT": os.environ.get("RATE_LIMIT_SEARCH_ACCOUNT", "30 per minute; 500 per hour"),
         # Locale.
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),

@@ -11,7 +11,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.accounts.models import DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, ApiToken, User, new_security_stamp
+from community.accounts.models import (
+    DEFAULT_TOKEN_SCOPES,
+    ROLES,
+    STAFF_ROLES,
+    TOKEN_SCOPES,
+    ApiToken,
+    User,
+    new_security_stamp,
+)
+from community.accounts.names import clean_display_name
 from community.accounts.sessions import load_user, revoke_all_sessions  # noqa: F401  (load_user: create_app)
 from community.core import clock, events, usage
 from community.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -58,7 +67,10 @@ def register_user(username: str, email: str, password: str, *, display_name: str
         _validate_password(password)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    display_name = normalize(display_name)[:64]
+    try:
+        display_name = clean_display_name(None, display_name, is_staff=role in STAFF_ROLES)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(fields=errors)
     if role not in ROLES:
@@ -119,9 +131,9 @@ def change_password(actor: User, current_password: str, new_password: str, *, ke
 
 
 def update_profile(actor: User, *, display_name: str | None = None, locale: str | None = None) -> User:
-    if display_name is not None and normalize(display_name)[:64] != actor.display_name:
+    if display_name is not None and normalize(display_name) != actor.display_name:
         require_writer(actor)  # a suspended member keeps the name they had
-        actor.display_name = normalize(display_name)[:64]
+        actor.display_name = clean_display_name(actor, display_name, is_staff=actor.is_staff)
     if locale is not None:
         if locale not in current_app.config["LANGUAGES"]:
             raise ValidationFailed(fields={"locale": _l("Unknown language.")})

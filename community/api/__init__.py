@@ -31,10 +31,9 @@ def api_user():
 
 @bp.before_request
 def _authenticate():
+    from community.api.inputs import refuse_deep_json
     from community.core.errors import NotAuthenticated
     from community.extensions import csrf
-
-    from community.api.inputs import refuse_deep_json
 
     refuse_deep_json()  # before any endpoint parses the body, whichever reader it uses
     header = request.headers.get("Authorization", "")
@@ -43,7 +42,7 @@ def _authenticate():
         if user is None:
             raise NotAuthenticated(code="invalid_token")
         needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
-        if needed not in user.token_scopes:
+        if user.token_scopes is not None and needed not in user.token_scopes:
             from flask_babel import lazy_gettext as _l
 
             from community.core.errors import PermissionDenied

@@ -1,4 +1,4 @@
-"""Rate limits on writes, keyed by user when logged in (else by address)."""
+"""Rate limits: writes keyed by user when logged in (else by address); searches by address and by account."""
 from __future__ import annotations
 
 from flask import current_app
@@ -19,3 +19,16 @@ def user_or_address() -> str:
 def write_limited(view):
     return limiter.limit(lambda: current_app.config["RATE_LIMIT_WRITE"], key_func=user_or_address,
                          methods=WRITE_METHODS)(view)
+
+
+def _anonymous() -> bool:
+    return not (current_user and current_user.is_authenticated)
+
+
+def search_limited(view):
+    """A search is the most expensive read: limited per address (shared offices get the larger
+    allowance) and, for a signed-in caller, per account whatever address it comes from."""
+    view = limiter.shared_limit(lambda: current_app.config["RATE_LIMIT_SEARCH_ADDRESS"], "search-address",
+                                key_func=get_remote_address)(view)
+    return limiter.shared_limit(lambda: current_app.config["RATE_LIMIT_SEARCH_ACCOUNT"], "search-account",
+                                key_func=user_or_address, exempt_when=_anonymous)(view)

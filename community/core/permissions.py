@@ -131,6 +131,18 @@ def can_view_comment(user, comment) -> bool:
     return True
 
 
+def can_view_content(user, obj, post) -> bool:
+    """A post, or a comment with its post, as staff lists show them (flags, holds, a user's page):
+    the same predicates as the item page, so deleted content stays with moderators."""
+    if obj is None or post is None or not can_view_post(user, post):
+        return False
+    if obj is post:
+        return True
+    if obj.is_deleted and not is_moderator(user):
+        return False
+    return can_view_comment(user, obj)
+
+
 def can_see_internal_notes(user) -> bool:
     return is_staff(user)
 

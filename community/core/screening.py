@@ -1,7 +1,9 @@
-"""Content screening hook: moderation registers screeners; feedback services call screen().
+"""Content screening hook: moderation registers screeners; every service that stores text a member
+wrote calls screen(), on create and on edit (posts, comments, trial-report fields, profile fields).
 
 A screener may rewrite text (e.g. replace sensitive words) or ask to hold the content for
-review. Held content is saved hidden (the author still sees it), never lost.
+review. Held content is saved hidden (the author still sees it), never lost. An edit is
+screened like a new text (`is_edit`: a rate limit on new contributions does not apply).
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from typing import Callable
 
 @dataclass
 class Screening:
-    kind: str                      # "post" or "comment"
+    kind: str                      # "post", "comment" or "profile"
     fields: dict[str, str]         # text fields, e.g. {"title": ..., "body": ...}; screeners may rewrite
     hold_reasons: list[str] = field(default_factory=list)
+    is_edit: bool = False
 
     @property
     def held(self) -> bool:
@@ -30,8 +33,8 @@ def register_screener(fn: Screener) -> Screener:
     return fn
 
 
-def screen(actor, kind: str, fields: dict[str, str]) -> Screening:
-    result = Screening(kind=kind, fields=dict(fields))
+def screen(actor, kind: str, fields: dict[str, str], *, is_edit: bool = False) -> Screening:
+    result = Screening(kind=kind, fields={k: v for k, v in fields.items() if v is not None}, is_edit=is_edit)
     for screener in _screeners:
         screener(actor, result)
     return result

@@ -62,6 +62,9 @@ def _domain_error(exc: DomainError):
     from community.extensions import db
 
     db.session.rollback()
+    if exc.status == 404:
+        # "Not visible to you" must be byte-identical to "does not exist", whichever raised it.
+        return error_response(404)
     return error_response(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
 
 

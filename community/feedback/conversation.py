@@ -117,12 +117,24 @@ def edit_comment(actor, comment: Comment, body, *, reason: str = "") -> Revision
     if by_moderator and not reason:
         raise ValidationFailed(fields={"reason": _l("Moderator edits need a reason.")})
     text = _clean_body(body, min_len=1, max_len=COMMENT_MAX)
+    screening = None if comment.is_internal else screen(actor, "comment", {"body": text}, is_edit=True)
+    if screening is not None:
+        text = screening.fields["body"]
     revision = Revision(post_id=comment.post_id, comment_id=comment.id, editor_id=actor.id, body_before=comment.body,
                         reason=reason, by_moderator=by_moderator, created_at=clock.now())
     db.session.add(revision)
     comment.body, comment.body_html, comment.edited_at = text, str(render_markdown(text)), clock.now()
+    held = bool(screening and screening.held) and not permissions.is_moderator(actor) and not comment.is_hidden
+    if held:  # hidden again until a moderator decides; it leaves the post's count meanwhile
+        lock_row(comment)
+        counted = comment.counts_toward_post
+        comment.is_hidden = True
+        if counted:
+            add_to_counter(db.session.get(Post, comment.post_id), "comment_count", -1)
     db.session.flush()
     events.comment_edited.send(comment, actor=actor)
+    if held:
+        events.content_held.send(comment, actor=actor, reasons=screening.hold_reasons)
     return revision
 
 

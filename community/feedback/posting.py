@@ -43,8 +43,12 @@ def submit_post(actor, *, kind: str, title, body, category: Category | None, fee
         errors.update(report_errors)
     if errors:
         raise ValidationFailed(fields=errors)
+    if report is not None:  # the report's own texts are screened with the post, through the same path
+        cleaned.update(version=report.version, pros=report.pros, cons=report.cons)
     screening = screen(actor, "post", cleaned)
     cleaned = screening.fields
+    if report is not None:
+        report.version, report.pros, report.cons = cleaned["version"], cleaned["pros"], cleaned["cons"]
 
     now = clock.now()
     post = Post(
@@ -114,13 +118,22 @@ def edit_post(actor, post: Post, *, title, body, reason: str = "") -> Revision:
     reason = normalize(reason)[:500]
     if by_moderator and not reason:
         raise ValidationFailed(fields={"reason": _l("Moderator edits need a reason.")})
-    new_title, new_body = _clean_title(title), _clean_body(body)
+    screening = screen(actor, "post", {"title": _clean_title(title), "body": _clean_body(body)}, is_edit=True)
+    new_title, new_body = screening.fields["title"], screening.fields["body"]
     revision = Revision(post_id=post.id, editor_id=actor.id, title_before=post.title, body_before=post.body,
                         reason=reason, by_moderator=by_moderator, created_at=clock.now())
     db.session.add(revision)
     post.title, post.body = new_title, new_body
     post.body_html = str(render_markdown(new_body))
     post.edited_at = clock.now()
+    # An author's edit that trips a hold hides the post again until a moderator decides; a
+    # moderator's own edit is the decision (replacements still apply).
+    held = screening.held and not permissions.is_moderator(actor) and not post.is_hidden
+    if held:
+        post.is_hidden = True
     db.session.flush()
     events.post_edited.send(post, actor=actor, revision=revision)
+    if held:
+        events.content_held.send(post, actor=actor, reasons=screening.hold_reasons)
+        events.post_visibility_changed.send(post, actor=actor, what="held")
     return revision

@@ -7,9 +7,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import User
-from community.core import clock
+from community.core import clock, permissions
 from community.core.database import increment, insert_ignore
-from community.core.errors import NotAuthenticated, PermissionDenied
 from community.core.text import clean_text
 from community.extensions import db
 from community.feedback.models import Follow, Post, TimelineEntry
@@ -21,10 +20,7 @@ NOTE_MAX = 2_000
 
 
 def _require_writer(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated()
-    if not actor.can_write:
-        raise PermissionDenied(_l("Your account cannot post right now."), code="account_restricted")
+    permissions.require_writer(actor)  # the one definition of what a suspension blocks
 
 
 def _hot_score(post: Post) -> float:

@@ -1,5 +1,9 @@
 """Moderation: flags, hide/lock/pin/delete, suspensions and bans, word filter (the audit log is community.audit)."""
 
+# New-account limits. The count is larger than the rate's, so a new account writing fast meets
+# the rate before it is established (held contributions do not establish it).
+NEW_USER_DEFAULTS = {"NEW_USER_POST_COUNT": 5, "NEW_USER_MAX_LINKS": 1, "NEW_USER_RATE": "3 per 10 minutes"}
+
 
 def init_app(app):
     from community.core import permissions
@@ -10,9 +14,8 @@ def init_app(app):
     listeners.connect()
     screeners.register()  # register_screener de-duplicates, so several apps in one process are fine
     _register_notification_kind()
-    app.config.setdefault("NEW_USER_POST_COUNT", 3)
-    app.config.setdefault("NEW_USER_MAX_LINKS", 1)
-    app.config.setdefault("NEW_USER_RATE", "3 per 10 minutes")
+    for key, value in NEW_USER_DEFAULTS.items():
+        app.config.setdefault(key, value)
     app.jinja_env.globals.update(FLAG_REASON_LABELS=services.FLAG_REASON_LABELS,
                                  FLAG_OUTCOME_LABELS=services.FLAG_OUTCOME_LABELS,
                                  HOLD_REASON_LABELS=services.HOLD_REASON_LABELS,

@@ -56,10 +56,7 @@ COMMENT_ACTIONS = {
 # Guards --------------------------------------------------------------------------
 
 def _require_writer(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated()
-    if not actor.can_write:
-        raise PermissionDenied(_l("Your account cannot post right now."), code="account_restricted")
+    permissions.require_writer(actor)  # the one definition of what a suspension blocks
 
 
 def require_staff_view(actor) -> None:
@@ -122,6 +119,8 @@ def get_target(actor, target_type: str, target_id) -> Target:
 def flag_content(actor, target_type: str, target_id, *, reason: str, note: str = "") -> Flag:
     _require_writer(actor)
     target = get_target(actor, target_type, target_id)
+    if target.obj.is_deleted:  # nothing left to review: the same answer as a missing item
+        raise NotFound()
     if not permissions.can_flag(actor, target.author_id):
         raise PermissionDenied(_l("You cannot flag your own content."), code="own_content")
     if reason not in FLAG_REASONS:
@@ -174,8 +173,11 @@ def list_flag_queue(actor, *, page: int = 1, per_page: int = 20) -> Page:
         for f in flags:
             reasons[f.reason] = reasons.get(f.reason, 0) + 1
         model = Post if row.target_type == "post" else Comment
+        target = db.session.get(model, row.target_id)
+        if not permissions.can_view_content(actor, target, db.session.get(Post, row.post_id)):
+            target = None  # the flags stay listed; what they point at is for moderators only
         groups.append(FlagGroup(row.target_type, row.target_id, row.post_id, row.n, row.first_at, reasons, flags,
-                                db.session.get(model, row.target_id)))
+                                target))
     return Page(items=groups, page=page, per_page=per_page, total=total)
 
 
@@ -333,12 +335,20 @@ def restore_post(actor, post, reason=""):
 # Held content ----------------------------------------------------------------------
 
 def record_hold(content, *, reasons) -> Hold | None:
-    """content_held listener: one pending hold per post or comment."""
+    """content_held listener: one hold row per post or comment.
+
+    An item approved earlier and held again by an edit gets its row back as pending (the
+    earlier decision stays in the audit log).
+    """
     target_type = "post" if isinstance(content, Post) else "comment"
     post_id = content.id if target_type == "post" else content.post_id
     existing = db.session.execute(sa.select(Hold).where(Hold.target_type == target_type,
                                                         Hold.target_id == content.id)).scalar_one_or_none()
     if existing is not None:
+        if existing.status != "pending":
+            existing.status, existing.decided_by_id, existing.decided_at = "pending", None, None
+            existing.reasons, existing.created_at = list(dict.fromkeys(reasons or [])), clock.now()
+            db.session.flush()
         return existing
     hold = Hold(target_type=target_type, target_id=content.id, post_id=post_id, author_id=content.author_id,
                 reasons=list(dict.fromkeys(reasons or [])), status="pending", created_at=clock.now())
@@ -363,7 +373,10 @@ def list_holds(actor, *, status: str = "pending", page: int = 1, per_page: int =
     order = Hold.created_at if status == "pending" else Hold.decided_at.desc()
     page_ = paginate(sa.select(Hold).where(Hold.status == status).order_by(order, Hold.id), page, per_page)
     for hold in page_.items:
-        hold.target = db.session.get(Post if hold.target_type == "post" else Comment, hold.target_id)
+        target = db.session.get(Post if hold.target_type == "post" else Comment, hold.target_id)
+        # Held content is hidden (staff may review it); rejected content is deleted (moderators only).
+        hold.target = target if permissions.can_view_content(actor, target, db.session.get(Post, hold.post_id)) \
+            else None
     return page_
 
 

@@ -110,10 +110,14 @@ def get_user(actor, username: str) -> User:
 def user_history(actor, user: User, *, limit: int = 50) -> dict:
     """What a moderator needs before acting: posts, comments, flags against them, past actions."""
     require_staff_view(actor)
-    posts = list(db.session.execute(sa.select(Post).where(Post.author_id == user.id)
+    # Deleted content is for moderators (docs/permissions.md): the same predicates as the item page.
+    live = sa.true() if permissions.is_moderator(actor) else Post.deleted_at.is_(None)
+    posts = list(db.session.execute(sa.select(Post).where(Post.author_id == user.id, live)
                                     .order_by(Post.created_at.desc()).limit(limit)).scalars())
-    comments = list(db.session.execute(sa.select(Comment).where(Comment.author_id == user.id)
-                                       .order_by(Comment.created_at.desc()).limit(limit)).scalars())
+    rows = db.session.execute(sa.select(Comment, Post).join(Post, Post.id == Comment.post_id)
+                              .where(Comment.author_id == user.id, live)
+                              .order_by(Comment.created_at.desc()).limit(limit)).all()
+    comments = [c for c, post in rows if permissions.can_view_content(actor, c, post)]
     flags = list(db.session.execute(sa.select(Flag).where(Flag.target_author_id == user.id)
                                     .order_by(Flag.created_at.desc()).limit(limit)).scalars())
     content_ids = sa.or_(
@@ -132,5 +136,5 @@ def user_history(actor, user: User, *, limit: int = 50) -> dict:
 
 def new_user_settings() -> dict:
     cfg = current_app.config
-    return {"posts": int(cfg.get("NEW_USER_POST_COUNT", 3)), "links": int(cfg.get("NEW_USER_MAX_LINKS", 1)),
+    return {"posts": int(cfg.get("NEW_USER_POST_COUNT", 5)), "links": int(cfg.get("NEW_USER_MAX_LINKS", 1)),
             "rate": cfg.get("NEW_USER_RATE", "3 per 10 minutes")}

@@ -36,10 +36,18 @@ def screen_sensitive_words(actor, screening: Screening) -> None:
         screening.hold_reasons.append("sensitive_word")
 
 
+# A contribution with less text than this ("1", "顶") does not make an account established.
+SUBSTANCE_MIN_CHARS = 10
+
+
 def _contributions(actor) -> int:
-    posts = db.session.execute(sa.select(sa.func.count()).select_from(Post).where(Post.author_id == actor.id)).scalar_one()
+    """Approved contributions with substance: visible (never held, or approved), not deleted, not one word."""
+    posts = db.session.execute(sa.select(sa.func.count()).select_from(Post).where(
+        Post.author_id == actor.id, Post.is_hidden.is_(False), Post.deleted_at.is_(None),
+        sa.func.length(Post.body) >= SUBSTANCE_MIN_CHARS)).scalar_one()
     comments = db.session.execute(sa.select(sa.func.count()).select_from(Comment).where(
-        Comment.author_id == actor.id, Comment.is_internal.is_(False))).scalar_one()
+        Comment.author_id == actor.id, Comment.is_internal.is_(False), Comment.is_hidden.is_(False),
+        Comment.deleted_at.is_(None), sa.func.length(Comment.body) >= SUBSTANCE_MIN_CHARS)).scalar_one()
     return posts + comments
 
 
@@ -52,8 +60,9 @@ def _recent(actor, since) -> int:
 
 
 def screen_new_users(actor, screening: Screening) -> None:
-    """An account's first N contributions (posts and comments) may carry few links and come slowly."""
-    if actor is None or permissions.is_staff(actor):
+    """Until an account has N approved contributions with substance, its posts and comments may
+    carry few links and come slowly (held contributions count toward the rate, not toward N)."""
+    if actor is None or permissions.is_staff(actor) or screening.kind == "profile":
         return
     settings = services.new_user_settings()
     if _contributions(actor) >= settings["posts"]:
@@ -61,6 +70,8 @@ def screen_new_users(actor, screening: Screening) -> None:
     links = sum(len(LINK_RE.findall(text)) for text in screening.fields.values())
     if links > settings["links"] and "new_user_links" not in screening.hold_reasons:
         screening.hold_reasons.append("new_user_links")
+    if screening.is_edit:  # an edit is not a new contribution: the rate does not apply
+        return
     rate = parse_rate(settings["rate"])
     since = clock.now() - timedelta(seconds=rate.get_expiry())
     if _recent(actor, since) >= rate.amount and "new_user_rate" not in screening.hold_reasons:

@@ -196,16 +196,20 @@ def mentioned_users(text: str, *, exclude_ids=()) -> list[User]:
 # Reading -------------------------------------------------------------------------
 
 def _still_visible(actor):
-    """Rows about items the reader can no longer see (hidden or deleted since) drop out of every
-    list and count, like can_view_post."""
-    from community.feedback.models import Post
+    """Rows about items the reader can no longer see (posts or comments hidden or deleted since)
+    drop out of every list, count and sync, like can_view_post and can_view_comment."""
+    from community.feedback.models import Comment, Post
 
     if permissions.is_moderator(actor):
         return sa.true()
     visible = sa.select(Post.id).where(Post.id == Notification.post_id, Post.deleted_at.is_(None))
+    comment_visible = sa.select(Comment.id).where(Comment.id == Notification.comment_id, Comment.deleted_at.is_(None))
     if not permissions.is_staff(actor):
         visible = visible.where(sa.or_(Post.is_hidden.is_(False), Post.author_id == actor.id))
-    return sa.or_(Notification.post_id.is_(None), visible.exists())
+        comment_visible = comment_visible.where(Comment.is_internal.is_(False),
+                                                sa.or_(Comment.is_hidden.is_(False), Comment.author_id == actor.id))
+    return sa.and_(sa.or_(Notification.post_id.is_(None), visible.exists()),
+                   sa.or_(Notification.comment_id.is_(None), comment_visible.exists()))
 
 
 def list_feed(actor, *, unread_only: bool = False, page: int = 1, per_page: int = 30) -> Page:

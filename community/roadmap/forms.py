@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import User
+from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
@@ -39,8 +40,9 @@ def item_fields(form: dict) -> dict:
         owner = db.session.execute(sa.select(User).where(User.username == form["owner"].strip())).scalar_one_or_none()
         if owner is None:
             errors["owner"] = _l("No such user.")
-    if str(form.get("department_id") or "").isdigit():
-        department = db.session.get(Department, int(form["department_id"]))
+    department_id = parse_db_id(form.get("department_id"))  # "²" or 2**63 is no department, not a 500
+    if department_id is not None:
+        department = db.session.get(Department, department_id)
     if errors:
         raise ValidationFailed(fields=errors)
     return {"title": form.get("title", ""), "description": form.get("description", ""), "product": product,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from community.api import api_user, bp, openapi
 from community.core.errors import ValidationFailed
+from community.core.limits import search_limited
 from community.core.pagination import MAX_PER_PAGE, clamp_page
 from community.search import services
 from community.search.forms import filters_from_args, similar_items_json
@@ -57,6 +58,7 @@ def _hit_json(hit: services.SearchHit) -> dict:
 
 
 @bp.get("/search")
+@search_limited
 def search():
     q = request.args.get("q", "")
     if not q.strip():

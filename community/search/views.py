@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from community.core import permissions
+from community.core.limits import search_limited
 from community.core.pagination import clamp_page
 from community.feedback import services as feedback
 from community.feedback.workflow import STATUS_LABELS
@@ -18,6 +19,7 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 
 SORT_LABELS = {"relevance": _l("Best match"), "new": _l("Newest"), "votes": _l("Most voted")}
 @bp.get("")
+@search_limited
 def index():
     q = request.args.get("q", "")
     sort = request.args.get("sort", "relevance")

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-
 from flask_babel import lazy_gettext as _l
 
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object
-from community.core.errors import ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db

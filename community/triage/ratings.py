@@ -7,7 +7,7 @@ from flask_babel import lazy_ngettext as _ln
 
 from community.audit.services import record_audit
 from community.core import clock, permissions
-from community.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community.core.errors import Conflict, NotFound, ValidationFailed
 from community.core.text import normalize
 from community.extensions import db
 from community.feedback import services as feedback
@@ -39,8 +39,7 @@ def rate_resolution(actor, post: Post, score, comment: str = "") -> CaseRating:
     1–2 sends it back, supervised by the department lead (督办), instead of closing."""
     if not permissions.is_author(actor, post) or not permissions.can_view_post(actor, post):
         raise NotFound()
-    if not permissions.can_write(actor):
-        raise PermissionDenied(_l("Your account cannot post right now."), code="account_restricted")
+    permissions.require_writer(actor)
     if post.status != "resolved" or post.resolved_at is None:
         raise Conflict(_l("Only resolved items can be rated."), code="not_resolved")
     if rating_for_current_resolution(post) is not None:

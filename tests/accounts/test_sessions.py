@@ -75,7 +75,8 @@ def test_settings_list_sessions_and_revoke_one_or_all(app, make):
     assert page.headers["Cache-Control"] == "private, no-store"
 
     phone_row = db.session.query(UserSession).filter_by(user_id=user.id).order_by(UserSession.id).all()[1]
-    assert laptop.post_form("/settings", {"action": "revoke_session", "session_id": str(phone_row.id)}).status_code == 302
+    revoke = {"action": "revoke_session", "session_id": str(phone_row.id)}
+    assert laptop.post_form("/settings", revoke).status_code == 302
     assert _me(phone) == 401 and _me(laptop) == 200 and _me(tablet) == 200
 
     # Someone else's session id, or garbage, is "not found", never a 500.
@@ -94,7 +95,8 @@ def test_settings_list_sessions_and_revoke_one_or_all(app, make):
 def test_password_change_keeps_this_session_only(app, make):
     user = make.user()
     here, there = _log_in(app, user), _log_in(app, user)
-    r = here.post_form("/settings", {"action": "password", "current_password": PASSWORD, "new_password": "n3w-passw0rd"})
+    r = here.post_form("/settings", {"action": "password", "current_password": PASSWORD,
+                                     "new_password": "n3w-passw0rd"})
     assert r.status_code == 302
     assert _me(here) == 200 and _me(there) == 401
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from community.feedback.models import Post
 from community.extensions import db
+from community.feedback.models import Post
 
 DEEP = "[" * 5000 + "]" * 5000
 
@@ -60,9 +60,11 @@ def test_moderator_endpoints_refuse_wrong_types_without_a_500(api, world, url, b
 
 
 def test_ids_past_the_database_range_are_not_found(api, client, world):
-    for url in ("/posts/9223372036854775808", "/posts/2147483648", "/posts/²", "/posts/٣", "/comments/99999999999/edit"):
+    for url in ("/posts/9223372036854775808", "/posts/2147483648", "/posts/²", "/posts/٣",
+                "/comments/99999999999/edit"):
         assert client.get(url).status_code == 404, url
-    for url in ("/posts/9223372036854775808", "/posts/2147483648/comments", "/notifications?after_id=9223372036854775808"):
+    for url in ("/posts/9223372036854775808", "/posts/2147483648/comments",
+                "/notifications?after_id=9223372036854775808"):
         r = api(world["member"]).get(url)
         assert r.status_code in (200, 404), url
     assert client.get("/search?to=9999-12-31").status_code == 422

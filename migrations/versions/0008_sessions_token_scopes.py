@@ -1,17 +1,17 @@
 """accounts: server-side sessions; token scopes and expiry
 
-Revision ID: 0007_sessions
-Revises: 0006_moderation
+Revision ID: 0008_sessions
+Revises: 0007_roadmap
 Create Date: 2026-12-01 20:50:00
 
 Existing tokens keep every scope (they could do anything before); new ones default to
 read and write. Sessions signed in before this revision carry no session key and end.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-revision = '0007_sessions'
-down_revision = '0006_moderation'
+revision = '0008_sessions'
+down_revision = '0007_roadmap'
 branch_labels = None
 depends_on = None
 
