@@ -75,4 +75,7 @@ def load_config(instance_path: Path) -> dict:
         "POSTS_PER_PAGE": 20,
         "ANON_PAGE_CACHE_SECONDS": int(os.environ.get("ANON_PAGE_CACHE_SECONDS", 5)),
         "SOCKETIO_ASYNC_MODE": "threading",
+        # New-account limits (defaults in community.moderation), overridable from the environment.
+        **{key: os.environ[key] for key in ("NEW_USER_POST_COUNT", "NEW_USER_MAX_LINKS", "NEW_USER_RATE")
+           if os.environ.get(key)},
     }

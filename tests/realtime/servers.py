@@ -36,7 +36,8 @@ def server_env(workdir: Path, db_path: Path, *, redis_url: str | None = None) ->
     """The environment of a test server and of the `flask` commands run against its data."""
     env = dict(os.environ, FLASK_APP="app.py", INSTANCE_PATH=str(workdir / "instance"),
                DATABASE_URL=f"sqlite:///{db_path}", SECRET_KEY=SECRET, RATELIMIT_ENABLED="0",
-               SEARCH_INDEX_DIR=str(workdir / "search_index"), LOG_LEVEL="INFO")
+               SEARCH_INDEX_DIR=str(workdir / "search_index"), LOG_LEVEL="INFO",
+               NEW_USER_RATE="1000 per minute")  # as in TEST_CONFIG: tests write fast
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
