@@ -75,7 +75,7 @@ def clean_display_name(actor, value, *, field: str = "display_name", is_staff: b
     if _has_invisible(name):
         raise ValidationFailed(fields={field: _l("Names cannot contain invisible or direction-changing characters.")})
     if len(name) > MAX_LENGTH:
-        raise ValidationFailed(fields={field: _l("At most %(n)d characters.", n=MAX_LENGTH)})
+        raise ValidationFailed(fields={field: _l("That name is too long.")})
     key = skeleton(name)
     if not key:
         raise ValidationFailed(fields={field: _l("Use letters or digits in your name.")})

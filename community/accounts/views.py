@@ -20,7 +20,8 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-# "That username is taken" tells whether an account exists, so it is throttled like a login attempt.
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"])
+# "That username is taken" tells whether an account exists, so it is also throttled like a login attempt.
 @limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
