@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from community.accounts.models import User
 from community.accounts.services import hash_password
 from community.core.database import reset_sequences
+from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
 from community.demo import corpus
 from community.extensions import db
@@ -172,20 +173,20 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
     for dept_spec in corpus.DEPARTMENTS:
         lead = next(u for u, s in zip(staff_users, staff_specs) if s["department"] == dept_spec["slug"] and s["lead"])
         by_slug[dept_spec["slug"]] = routing.create_department(
-            None, slug=dept_spec["slug"], name=dept_spec["name"], name_en=dept_spec["name_en"],
+            SYSTEM, slug=dept_spec["slug"], name=dept_spec["name"], name_en=dept_spec["name_en"],
             first_response_hours=dept_spec["first_response_hours"], resolution_days=dept_spec["resolution_days"],
             lead=lead)
     categories = {}
     for position, cat in enumerate(corpus.CATEGORIES):
         categories[cat["slug"]] = routing.create_category(
-            None, slug=cat["slug"], name=cat["name"], name_en=cat["name_en"], description=cat["description"],
+            SYSTEM, slug=cat["slug"], name=cat["name"], name_en=cat["name_en"], description=cat["description"],
             department=by_slug[cat["department"]], position=position)
     for user, spec in zip(staff_users, staff_specs):
         dept = by_slug[spec["department"]]
         if spec["lead"]:
-            routing.add_department_member(None, dept, user)
+            routing.add_department_member(SYSTEM, dept, user)
         else:  # every other staff member receives the department's items
-            routing.set_contact(None, dept, user)
+            routing.set_contact(SYSTEM, dept, user)
     products = {}
     for spec in corpus.PRODUCTS:
         product = Product(slug=spec["slug"], name=spec["name"], name_en=spec["name_en"], description=spec["description"])

@@ -6,11 +6,11 @@ endpoints, staff without the moderator role get 403, exactly as on the pages.
 from __future__ import annotations
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import User
 from community.api import api_user, bp, openapi
-from community.core.errors import ValidationFailed
+from community.api.inputs import json_object
+from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -21,22 +21,11 @@ from community.moderation.models import FLAG_OUTCOMES, FLAG_REASONS, Flag, Hold
 TAGS = ["moderation"]
 
 
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={"body": _l("Send a JSON object.")})
-    return data
-
-
-def _iso(value):
-    return value.isoformat() + "Z" if value else None
-
-
 def flag_json(flag: Flag) -> dict:
     return {"id": flag.id, "target_type": flag.target_type, "target_id": flag.target_id, "post_id": flag.post_id,
             "reason": flag.reason, "note": flag.note, "status": flag.status, "outcome": flag.outcome,
-            "resolution_note": flag.resolution_note, "created_at": _iso(flag.created_at),
-            "resolved_at": _iso(flag.resolved_at)}
+            "resolution_note": flag.resolution_note, "created_at": iso(flag.created_at),
+            "resolved_at": iso(flag.resolved_at)}
 
 
 def content_state(obj) -> dict:
@@ -47,14 +36,14 @@ def content_state(obj) -> dict:
 
 
 def user_state(user: User) -> dict:
-    return {"username": user.username, "suspended_until": _iso(user.suspended_until),
+    return {"username": user.username, "suspended_until": iso(user.suspended_until),
             "is_suspended": user.is_suspended, "is_banned": user.is_banned, "ban_reason": user.ban_reason}
 
 
 def hold_json(hold: Hold) -> dict:
     return {"id": hold.id, "target_type": hold.target_type, "target_id": hold.target_id, "post_id": hold.post_id,
             "author": hold.author.username if hold.author else None, "reasons": hold.reasons, "status": hold.status,
-            "created_at": _iso(hold.created_at), "decided_at": _iso(hold.decided_at)}
+            "created_at": iso(hold.created_at), "decided_at": iso(hold.decided_at)}
 
 
 _FLAG = openapi.schema("Flag", {"type": "object", "properties": {
@@ -94,7 +83,7 @@ _PAGE = openapi.query_param("page", {"type": "integer", "minimum": 1})
 # Flags -------------------------------------------------------------------------------
 
 def _flag(target_type: str, target_id: int):
-    data = _json()
+    data = json_object()
     flag = services.flag_content(api_user(), target_type, target_id, reason=data.get("reason", ""),
                                  note=data.get("note") or "")
     db.session.commit()
@@ -133,7 +122,7 @@ openapi.document("/flags/mine", "get", summary="My flags and their outcomes", ta
 def api_flag_queue():
     page = services.list_flag_queue(api_user(), page=clamp_page(request.args.get("page")))
     items = [{"target_type": g.target_type, "target_id": g.target_id, "post_id": g.post_id, "count": g.count,
-              "reasons": g.reasons, "first_flagged_at": _iso(g.first_at)} for g in page.items]
+              "reasons": g.reasons, "first_flagged_at": iso(g.first_at)} for g in page.items]
     return {"items": items, "page": page.page, "pages": page.pages, "total": page.total}
 
 
@@ -144,7 +133,7 @@ openapi.document("/moderation/flags", "get", summary="Open flags grouped by item
 @bp.post("/moderation/flags/resolve")
 @write_limited
 def api_resolve_flags():
-    data = _json()
+    data = json_object()
     flags = services.resolve_flags(api_user(), data.get("target_type", ""), data.get("target_id"),
                                    outcome=data.get("outcome", ""), note=data.get("note") or "",
                                    title=data.get("title"), body=data.get("body"))
@@ -175,7 +164,7 @@ def api_moderate_post(post_id):
     actor = api_user()
     services.require_moderator(actor)  # members: 404 before anything about the post is revealed
     post = feedback.get_post(actor, post_id)
-    data = _json()
+    data = json_object()
     services.moderate_post(actor, post, data.get("action", ""), reason=data.get("reason") or "")
     db.session.commit()
     return content_state(post)
@@ -187,7 +176,7 @@ def api_moderate_comment(comment_id):
     actor = api_user()
     services.require_moderator(actor)
     comment = feedback.get_comment(actor, comment_id)
-    data = _json()
+    data = json_object()
     services.moderate_comment(actor, comment, data.get("action", ""), reason=data.get("reason") or "")
     db.session.commit()
     return content_state(comment)
@@ -217,7 +206,7 @@ def api_holds():
 def api_decide_hold(hold_id, decision):
     actor = api_user()
     hold = services.get_hold(actor, hold_id)
-    data = request.get_json(silent=True) or {}
+    data = json_object(optional=True)
     services.decide_hold(actor, hold, approve=decision == "approve", reason=data.get("reason") or "")
     db.session.commit()
     return hold_json(hold)
@@ -239,7 +228,7 @@ for _decision in ("approve", "reject"):
 def api_suspension(username):
     actor = api_user()
     user = services.get_user(actor, username)
-    data = request.get_json(silent=True) or {}
+    data = json_object(optional=True)
     if request.method == "POST":
         services.suspend_user(actor, user, days=data.get("days"), reason=data.get("reason") or "")
     else:
@@ -253,7 +242,7 @@ def api_suspension(username):
 def api_ban(username):
     actor = api_user()
     user = services.get_user(actor, username)
-    data = request.get_json(silent=True) or {}
+    data = json_object(optional=True)
     if request.method == "POST":
         services.ban_user(actor, user, reason=data.get("reason") or "")
     else:

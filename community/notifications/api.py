@@ -5,6 +5,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from community.api import api_user, bp, openapi
+from community.api.inputs import json_object
 from community.core.errors import NotAuthenticated, ValidationFailed
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -105,7 +106,7 @@ def get_preferences():
 @bp.put("/notifications/preferences")
 def put_preferences():
     user = _user()
-    body = request.get_json(silent=True) or {}
+    body = json_object(optional=True)
     enabled = body.get("enabled")
     if not isinstance(enabled, list) or not all(isinstance(k, str) for k in enabled):
         raise ValidationFailed(fields={"enabled": _l("Give a list of notification kinds.")})

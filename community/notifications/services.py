@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import STAFF_ROLES, User
+from community.api.shapes import iso
 from community.core import clock, permissions
 from community.core.database import lock_for_transaction
 from community.core.errors import NotFound, ValidationFailed
@@ -337,5 +338,5 @@ def serialize(row, *, text: str | None = None, url: str | None = None) -> dict:
         "count": row.count,
         "actors": list(row.actor_names or []),
         "read": row.read_at is not None,
-        "created_at": row.created_at.isoformat() + "Z",
+        "created_at": iso(row.created_at),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from community.accounts.models import User
+from community.accounts.services import find_user_by_username
 from community.core.errors import NotFound, ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
@@ -36,7 +36,7 @@ def item_fields(form: dict) -> dict:
         except NotFound:
             errors["product"] = _l("No such product.")
     if form.get("owner"):
-        owner = db.session.execute(sa.select(User).where(User.username == form["owner"].strip())).scalar_one_or_none()
+        owner = find_user_by_username(form["owner"].strip())
         if owner is None:
             errors["owner"] = _l("No such user.")
     if str(form.get("department_id") or "").isdigit():

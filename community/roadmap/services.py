@@ -33,6 +33,7 @@ from community.core.errors import (
 )
 from community.core.pagination import MAX_PER_PAGE, Page, paginate
 from community.core.text import clean_text, normalize, render_markdown
+from community.core.unit_of_work import error_summary
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Follow, Post, Product, Vote
@@ -410,8 +411,7 @@ def bulk_link(actor, item: RoadmapItem, post_ids) -> list[BulkResult]:
                 link_feedback(actor, item, feedback.get_post(actor, post_id))
             results.append(BulkResult(post_id, True))
         except DomainError as exc:
-            message = "; ".join(str(v) for v in exc.fields.values()) or str(exc.message)
-            results.append(BulkResult(post_id, False, message, exc.code))
+            results.append(BulkResult(post_id, False, error_summary(exc), exc.code))
     return results
 
 

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.core import clock, permissions
-from community.core.errors import DomainError, NotFound, ValidationFailed
+from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
+from community.core.unit_of_work import flash_error
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
@@ -51,10 +52,6 @@ def _filters() -> dict:
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
-
-
-def _flash_error(exc: DomainError) -> None:
-    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
 
 
 # Public pages --------------------------------------------------------------------
@@ -170,7 +167,7 @@ def change_status(item_id):
         flash(_("Status updated."), "success")
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="timeline"))
 
 
@@ -202,7 +199,7 @@ def add_links(item_id):
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
         return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
     _flash_results(results)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
@@ -235,7 +232,7 @@ def link_from_feedback():
         flash(_("Linked to the roadmap item “%(title)s”.", title=item.title), "success")
     except (ValidationFailed, NotFound) as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
 
 
@@ -273,7 +270,7 @@ def bulk_link():
         db.session.rollback()
         if isinstance(exc, NotFound):
             exc = ValidationFailed(fields={"roadmap_item_id": _("Choose a roadmap item.")})
-        _flash_error(exc)
+        flash_error(exc)
         return redirect(back)
     _flash_results(results)
     return redirect(back)

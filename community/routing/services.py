@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from community.accounts.models import User
 from community.core import clock
 from community.core.errors import NotFound, PermissionDenied, ValidationFailed
-from community.core.permissions import can_manage_routing
+from community.core.permissions import can_manage_routing, is_system
 from community.core.text import clean_text, normalize
 from community.extensions import db
 from community.routing.models import Category, Contact, Department
@@ -20,8 +20,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 def _require_admin(actor) -> None:
-    # actor=None is the command line, which is trusted.
-    if actor is not None and not can_manage_routing(actor):
+    if not is_system(actor) and not can_manage_routing(actor):
         raise PermissionDenied()
 
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.core import permissions
-from community.core.errors import ValidationFailed
 from community.core.limits import write_limited
+from community.core.unit_of_work import unit_of_work
 from community.extensions import db
 from community.routing import services
 from community.routing.models import Category, Contact
@@ -43,7 +43,7 @@ def _int(name):
 @write_limited
 def update():
     action = request.form.get("action")
-    try:
+    with unit_of_work(success=_("Saved.")):
         if action == "create_department":
             lead = db.session.get(User, _int("lead_id")) if _int("lead_id") else None
             services.create_department(current_user, slug=request.form.get("slug", ""), name=request.form.get("name", ""),
@@ -86,9 +86,4 @@ def update():
             services.remove_contact(current_user, contact)
         else:
             abort(400)
-        db.session.commit()
-        flash(_("Saved."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
     return redirect(url_for("routing.index"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from community.api import api_user, bp, openapi
-from community.core.errors import ValidationFailed
+from community.api.inputs import json_object
+from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -30,7 +31,7 @@ def serialize_row(row: services.QueueRow) -> dict:
                      "local_name": p.category.local_name} if p.category else None,
         "department_id": p.department_id, "assignee_id": p.assignee_id, "product_id": p.product_id,
         "vote_count": p.vote_count, "reopen_count": p.reopen_count, "reassign_count": p.reassign_count,
-        "created_at": p.created_at.isoformat() + "Z", "tags": row.tags, "supervised": row.supervised,
+        "created_at": iso(p.created_at), "tags": row.tags, "supervised": row.supervised,
         "sla": {"headline": _clock(row.headline), **{name: _clock(c) for name, c in row.clocks.items()}},
     }
 
@@ -90,9 +91,7 @@ openapi.document(
 def staff_bulk():
     actor = api_user()
     services.require_staff(actor)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed(fields={"body": "JSON object expected"})
+    data = json_object()
     to_user = user_by_username(data["to_user"]) if str(data.get("to_user") or "").strip() else None
     results = services.bulk_action(
         actor, str(data.get("action", "")), data.get("ids") if isinstance(data.get("ids"), list) else [],
