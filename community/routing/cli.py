@@ -10,7 +10,7 @@ from community.core.permissions import SYSTEM
 from community.core.unit_of_work import cli_unit_of_work
 from community.extensions import db
 from community.routing import services
-from community.routing.models import Category
+from community.routing.models import DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_RESOLUTION_DAYS, Category
 
 routing_cli = click.Group("routing", help="Departments, categories and contacts.")
 
@@ -32,8 +32,8 @@ def list_all():
 @routing_cli.command("add-department")
 @click.argument("slug")
 @click.argument("name")
-@click.option("--first-response-hours", default=24)
-@click.option("--resolution-days", default=14)
+@click.option("--first-response-hours", default=DEFAULT_FIRST_RESPONSE_HOURS, show_default=True)
+@click.option("--resolution-days", default=DEFAULT_RESOLUTION_DAYS, show_default=True)
 @with_appcontext
 def add_department(slug, name, first_response_hours, resolution_days):
     with cli_unit_of_work():

@@ -12,7 +12,7 @@ from community.core.limits import write_limited
 from community.core.unit_of_work import unit_of_work
 from community.extensions import db
 from community.routing import services
-from community.routing.models import Category, Contact
+from community.routing.models import DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_RESOLUTION_DAYS, Category, Contact
 
 bp = Blueprint("routing", __name__, url_prefix="/admin/routing")
 
@@ -48,8 +48,10 @@ def update():
             lead = db.session.get(User, _int("lead_id")) if _int("lead_id") else None
             services.create_department(current_user, slug=request.form.get("slug", ""), name=request.form.get("name", ""),
                                        name_en=request.form.get("name_en", ""),
-                                       first_response_hours=request.form.get("first_response_hours", 24),
-                                       resolution_days=request.form.get("resolution_days", 14), lead=lead)
+                                       first_response_hours=request.form.get("first_response_hours",
+                                                                             DEFAULT_FIRST_RESPONSE_HOURS),
+                                       resolution_days=request.form.get("resolution_days", DEFAULT_RESOLUTION_DAYS),
+                                       lead=lead)
         elif action == "update_department":
             dept = services.get_department(_int("department_id") or 0)
             lead = db.session.get(User, _int("lead_id")) if _int("lead_id") else None
