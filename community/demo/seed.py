@@ -37,7 +37,7 @@ from community.demo import corpus
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
 from community.feedback.services import refresh_hot_score
-from community.feedback.workflow import OPEN_STATUSES, can_transition
+from community.feedback.workflow import OPEN_STATUSES, can_transition, status_change
 from community.routing import services as routing
 from community.routing.models import Contact, Department
 
@@ -483,18 +483,12 @@ class _Simulation:
         return timedelta(days=rng.uniform(0.1, 0.45) * dept["resolution_days"])
 
     def _set_status(self, post: dict, to_status: str, at: datetime, contact: dict | None) -> str:
-        """The same clocks as feedback.services._set_status; also tracks the contact's open load."""
+        """The services' status-clock rule (workflow.status_change); also tracks the contact's open load."""
         previous = post["status"]
-        if previous == "needs_info" and post["status_changed_at"]:
-            post["sla_paused_seconds"] += int((at - post["status_changed_at"]).total_seconds())
-        post["status"] = to_status
-        post["status_changed_at"] = at
-        if to_status == "resolved":
-            post["resolved_at"] = at
-        if to_status in ("closed", "declined", "duplicate"):
-            post["closed_at"] = at
-        elif to_status in OPEN_STATUSES:
-            post["closed_at"] = None
+        paused, fields = status_change(previous, to_status, at, post["status_changed_at"])
+        if paused is not None:
+            post["sla_paused_seconds"] += paused
+        post.update(fields)
         post["last_activity_at"] = max(post["last_activity_at"], at)
         was_open, is_open = previous in OPEN_STATUSES, to_status in OPEN_STATUSES
         if contact is not None and was_open != is_open:
