@@ -44,6 +44,7 @@ run: install migrate seed
 
 test: install lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Lint and import order (ruff), then the layers of docs/architecture.md (import-linter).
 lint:

@@ -215,17 +215,29 @@ def list_feed(actor, *, unread_only: bool = False, page: int = 1, per_page: int 
     return paginate(stmt.order_by(Notification.id.desc()), page, per_page)
 
 
-def notifications_after(actor, after_id, *, limit: int = SYNC_LIMIT) -> list[Notification]:
-    """Everything after the last id the client saw, oldest first (reconnect sync)."""
+SYNC_SEEN_MAX = 1000
+
+
+def notifications_after(actor, after_id, *, seen=(), limit: int = SYNC_LIMIT) -> list[Notification]:
+    """Live sync: what the client has not shown yet, oldest first.
+
+    `after_id` is where the client's page started, `seen` the ids it has shown since. Asking by
+    the set of ids, not "after the highest one seen", also returns a row that committed after a
+    newer one, or whose push was lost while newer ones arrived.
+    """
     try:
         after_id = max(0, int(after_id or 0))
+        seen = {int(i) for i in (seen or ())} if isinstance(seen, (list, tuple)) else None
     except (TypeError, ValueError):
-        raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")}) from None
+        seen = None
+    if seen is None or len(seen) > SYNC_SEEN_MAX or after_id > 2**62:
+        raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")})
     limit = max(1, min(int(limit), SYNC_LIMIT))
-    return list(db.session.execute(
-        sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
-                                      _still_visible(actor))
-        .order_by(Notification.id).limit(limit)).scalars())
+    stmt = sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
+                                         _still_visible(actor))
+    if seen:
+        stmt = stmt.where(Notification.id.not_in(seen))
+    return list(db.session.execute(stmt.order_by(Notification.id).limit(limit)).scalars())
 
 
 def unread_count(actor) -> int:

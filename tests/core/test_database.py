@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from community.core.database import write_intent
 from community.extensions import db
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def engine(app):
