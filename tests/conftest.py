@@ -28,6 +28,11 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": "localhost",
     "ANON_PAGE_CACHE_SECONDS": 0,  # tests/core/test_page_cache.py turns it on
+    "SEARCH_OUTBOX_POLL_SECONDS": 0,  # the outbox is drained when the writer thread starts
+    # The test's own session writes in deferred SQLite transactions (see `app`), which any
+    # background write would break: here the indexer leaves written outbox rows in place.
+    "SEARCH_OUTBOX_CLEAR_WRITTEN": False,
+    "SEARCH_START_WITH_FIRST_REQUEST": False,
 }
 
 

@@ -35,6 +35,7 @@ from whoosh import highlight as wh
 from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from community.search import whoosh_speedups  # noqa: F401  (faster skip_to inside posting blocks)
@@ -276,7 +277,7 @@ class IndexStore:
         if path is None or not path.is_dir():
             raise SearchUnavailable("no search index")
         try:
-            ix = wi.open_dir(str(path))
+            ix = _open_index(path)
         except Exception as exc:  # whoosh raises many kinds on damaged files
             raise SearchUnavailable(str(exc)) from exc
         if set(ix.schema.names()) != set(SCHEMA.names()):
@@ -310,7 +311,7 @@ class IndexStore:
 
     def bulk_build(self, docs, path: Path, *, batch: int = 20_000) -> int:
         """Fill a fresh generation; big segments, few merges."""
-        ix = wi.open_dir(str(path))
+        ix = _open_index(path)
         count = 0
         writer = ix.writer(limitmb=256)
         for doc in docs:
@@ -331,6 +332,12 @@ class IndexStore:
             raise
         except Exception as exc:
             raise SearchUnavailable(str(exc)) from exc
+
+
+def _open_index(path: Path):
+    """Without mmap: a truncated segment file then raises an error we handle, instead of a
+    SIGBUS that kills the whole worker (and every socket it holds)."""
+    return FileStorage(str(path), supports_mmap=False).open_index()
 
 
 class LockBusy(Exception):
