@@ -2,7 +2,6 @@
 transaction, is indexed by the next server process. Real gunicorn processes, real files."""
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -13,7 +12,7 @@ import requests
 
 from tests import factories
 from tests.conftest import build_app
-from tests.realtime.servers import GUNICORN, ROOT, SECRET, Server, login
+from tests.realtime.servers import GUNICORN, ROOT, Server, login, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -22,10 +21,8 @@ WORD = "通风口异响"
 
 
 def flask_cli(workdir, db_path, *args):
-    env = dict(os.environ, INSTANCE_PATH=str(workdir / "instance"), DATABASE_URL=f"sqlite:///{db_path}",
-               SECRET_KEY=SECRET, SEARCH_INDEX_DIR=str(workdir / "search_index"), FLASK_APP="app.py")
-    env.pop("REDIS_URL", None)
-    return subprocess.run([str(FLASK), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(FLASK), *args], cwd=ROOT, env=server_env(workdir, db_path), capture_output=True,
+                          text=True, timeout=120)
 
 
 def test_a_write_whose_process_was_killed_before_indexing_is_indexed_by_the_next_one(tmp_path, migrated_db):
