@@ -44,6 +44,9 @@ run: install migrate seed
 
 test: install lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The tests that use the `app` fixture (services and HTTP) again, on a real PostgreSQL.
+test-pg: install
 	TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Lint and import order (ruff), then the layers of docs/architecture.md (import-linter).
