@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint install assets browser translations messages migrate seed bench clean
+.PHONY: run test test-pg lint install assets browser translations messages migrate seed bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
