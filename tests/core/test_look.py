@@ -64,3 +64,14 @@ def test_staff_queue_cells_carry_labels_for_phone_width(client, make):
     client.login_as(world["contact"])
     html = client.get("/staff", follow_redirects=True).get_data(as_text=True)
     assert 'data-label="作者："' in html and 'data-label="响应时限："' in html
+
+
+def test_trial_report_ratings_are_tappable_stars(client, make):
+    world = make.world()
+    db.session.commit()
+    client.login_as(world["member"])
+    html = client.get("/posts/new?kind=trial_report").get_data(as_text=True)
+    assert "★</option>" not in html and '<select id="f-rating' not in html
+    stars = re.findall(r'<input type="radio" class="visually-hidden" id="f-rating_comfort-(\d)"', html)
+    assert sorted(stars) == ["0", "1", "2", "3", "4", "5"]
+    assert '<label for="f-rating_comfort-4" title="4 / 5">' in html
