@@ -62,3 +62,13 @@ def test_only_admins_see_the_brand_settings(client, make):
         db.session.commit()
         assert client.get("/admin/brand").status_code == 404
         assert _save(client).status_code == 404
+
+
+def test_the_demo_brand_uses_its_own_look(app):
+    from community.brand.services import current_brand
+    from community.demo.seed import _brand_look
+
+    _brand_look()
+    db.session.commit()
+    brand = current_brand()
+    assert brand.name == "极光车友社区" and brand.primary_color == "#1447a6" and len(brand.footer_links) == 3
