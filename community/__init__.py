@@ -11,6 +11,7 @@ from community import (
     accounts,
     api,
     audit,
+    brand,
     demo,
     feedback,
     moderation,
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # API routes, CLI, signal listeners, screeners and notification kinds (docs/architecture.md).
 # Foundations first; `api` comes after every domain has attached its routes to the API
 # blueprint, because a blueprint cannot take routes once registered.
-DOMAINS = (web, accounts, audit, routing, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
+DOMAINS = (web, accounts, audit, routing, brand, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
            demo)
 
 

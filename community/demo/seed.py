@@ -592,12 +592,26 @@ def _next_ids() -> dict[str, int]:
     return {"posts": after(Post.id), "comments": after(Comment.id), "timeline": after(TimelineEntry.id)}
 
 
+def _brand_look() -> None:
+    """The demo brand's own look, as its admin would set it at /admin/brand."""
+    from community.brand.models import BrandSettings
+
+    if db.session.get(BrandSettings, 1) is None:
+        db.session.add(BrandSettings(
+            id=1, name="极光车友社区", name_en="Aurora Owners Community", primary_color="#1447a6",
+            footer_links=[{"label": "极光汽车官网", "url": f"https://www.{EMAIL_DOMAIN}/"},
+                          {"label": "用户协议", "url": f"https://www.{EMAIL_DOMAIN}/terms"},
+                          {"label": "隐私政策", "url": f"https://www.{EMAIL_DOMAIN}/privacy"}],
+            logo_type="", favicon_type=""))
+
+
 def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] = lambda _msg: None) -> SeedResult:
     """Build the demo community and commit it in batches. Callers check demo_exists() first."""
     started = time.perf_counter()
     anchor = opts.anchor_time(now)
     password_hash = hash_password(DEMO_PASSWORD)  # once: scrypt per user would take minutes
     org = _build_organisation(opts, anchor, password_hash)
+    _brand_look()
     db.session.commit()
     echo(f"Organisation: {len(org['departments'])} departments, {len(org['categories'])} categories, "
          f"{len(org['staff'])} staff, {len(org['members'])} members.")

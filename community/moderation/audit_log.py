@@ -57,6 +57,7 @@ SENTENCES = {
     "flag.resolve": _l("%(actor)s handled the flags on %(target)s"),
     "hold.approve": _l("%(actor)s approved %(target)s, held for review"),
     "hold.reject": _l("%(actor)s rejected %(target)s, held for review"),
+    "brand.update": _l("%(actor)s changed the brand settings"),
 }
 
 FIELD_LABELS = {
@@ -67,6 +68,8 @@ FIELD_LABELS = {
     "outcome": _l("Outcome"), "action": _l("Handling"), "word": _l("Word"), "suspended_until": _l("Suspended until"),
     "banned_at": _l("Banned"), "ban_reason": _l("Ban reason"), "overdue_seconds": _l("Overdue by"),
     "target": _l("Target"), "supervision": _l("Reason"), "open_flags": _l("Open flags"),
+    "name": _l("Community name (Chinese)"), "name_en": _l("Community name (English)"),
+    "primary_color": _l("Primary colour"), "footer_links": _l("Links"),
 }
 VALUE_LABELS = {
     "replace": _l("mask each character with *"), "hold": _l("hold for review"), "first_response": _l("first response"),
@@ -77,7 +80,7 @@ VALUE_LABELS = {
 }
 # "Post" is also the button that publishes: the context keeps the noun apart.
 TARGET_TYPE_LABELS = {"post": lazy_pgettext("noun", "Post"), "comment": lazy_pgettext("noun", "Comment"),
-                      "user": _l("User"), "sensitive_word": _l("Sensitive word")}
+                      "user": _l("User"), "sensitive_word": _l("Sensitive word"), "brand": _l("Brand")}
 USER_KEYS = ("assignee_id", "lead_id", "escalated_to")
 TIME_KEYS = ("deleted_at", "suspended_until", "banned_at")
 HIDDEN_KEYS = ("comment_id", "flag_ids")  # ids nobody reads; the raw record keeps them

@@ -28,10 +28,12 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import rjieba
 from markupsafe import Markup, escape
+from pypinyin import lazy_pinyin
 from whoosh import fields as wf
 from whoosh import highlight as wh
 from whoosh import index as wi
@@ -131,9 +133,29 @@ class _StopWords(Filter):
             yield t
 
 
+@lru_cache(maxsize=65536)
+def _pinyin(word: str) -> str:
+    return "".join(lazy_pinyin(word, errors="ignore"))
+
+
+class _PinyinFilter(Filter):
+    """At index time, each Chinese word is also indexed as its toneless pinyin at the same position
+    (续航 → xuhang), so members typing pinyin without an IME find it. Queries are not expanded: a
+    pinyin query is an ASCII word and meets these tokens."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            yield t
+            if t.mode == "index" and not t.stopped and _HAN.search(t.text):
+                spelled = _pinyin(t.text)
+                if len(spelled) > 1 and spelled.isascii():
+                    t.text = spelled
+                    yield t
+
+
 def chinese_analyzer():
     # StemFilter only changes ASCII words ("charging" -> "charg"); Chinese passes through.
-    return ChineseTokenizer() | LowercaseFilter() | _StopWords() | StemFilter()
+    return ChineseTokenizer() | LowercaseFilter() | _StopWords() | _PinyinFilter() | StemFilter()
 
 
 ANALYZER = chinese_analyzer()

@@ -34,13 +34,25 @@
     bell.setAttribute("aria-label", bell.getAttribute("data-label") + (n ? " (" + n + " " + bell.getAttribute("data-unread-label") + ")" : ""));
   }
 
+  // An inline SVG icon from the page's sprite (templates/_macros/icons.html): no emoji font needed.
+  function iconFor(name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "icon"); svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
+    var use = document.createElementNS(ns, "use");
+    use.setAttribute("href", "#icon-" + (document.getElementById("icon-" + name) ? name : "dot"));
+    svg.appendChild(use);
+    return svg;
+  }
+
   function toast(n) {
     var box = document.querySelector("[data-live-toasts]");
     if (!box) { return; }
     var a = document.createElement("a");
     a.className = "live-toast";
     a.href = n.url;
-    a.textContent = (n.icon ? n.icon + " " : "") + n.text;
+    a.appendChild(iconFor(n.icon || "dot"));
+    a.appendChild(document.createTextNode(" " + n.text));
     box.appendChild(a);
     setTimeout(function () { if (a.parentNode) { a.parentNode.removeChild(a); } }, 8000);
   }
@@ -57,7 +69,7 @@
     var li = document.createElement("li");
     li.className = "notification unread";
     li.id = "notification-" + n.id;
-    var icon = document.createElement("span"); icon.className = "notification-icon"; icon.textContent = n.icon || "•";
+    var icon = document.createElement("span"); icon.className = "notification-icon"; icon.appendChild(iconFor(n.icon || "dot"));
     icon.setAttribute("aria-hidden", "true");
     var main = document.createElement("div"); main.className = "notification-main";
     var link = document.createElement("a"); link.href = n.url; link.textContent = n.text; link.className = "notification-text";
