@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_member import compose_feedback, register
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow
 
 
 def has_class(name: str):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.test_member import compose_feedback, register
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow
 
 
 def a_product_slug(site) -> str:
