@@ -43,7 +43,7 @@ run: install migrate seed
 	$(BIN)/gunicorn -c scripts/gunicorn_run.py --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
 
 test: install lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 -q
 
 # The tests that use the `app` fixture (services and HTTP) again, on a real PostgreSQL.
 test-pg: install
