@@ -1,7 +1,7 @@
 """brand: the self-hosting brand's name, logo, favicon, primary colour and footer links
 
-Revision ID: 0008_brand
-Revises: 0007_roadmap
+Revision ID: 0009_brand
+Revises: 0008_search_outbox
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_brand'
-down_revision = '0007_roadmap'
+revision = '0009_brand'
+down_revision = '0008_search_outbox'
 branch_labels = None
 depends_on = None
 
