@@ -18,8 +18,9 @@ from community.core.pagination import MAX_PER_PAGE
 from community.extensions import db
 from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
-from community.roadmap import releases, services
+from community.roadmap import polls, releases, services
 from community.roadmap.serializers import (
+    POLL,
     RELEASE,
     RELEASE_DETAIL,
     ROADMAP_ENTRY,
@@ -29,6 +30,7 @@ from community.roadmap.serializers import (
     entry_shape,
     item_detail,
     item_shape,
+    poll_shape,
     release_detail,
     release_shape,
 )
@@ -410,3 +412,149 @@ openapi.document("/releases/{release_id}/publish", "post", summary="Publish a re
                  errors=(401, 403, 404, 409, 429), body_required=False,
                  description="Each attached roadmap item ships (everyone who asked is told once, naming the "
                              "version); feedback fixed in it moves to 已解决 with an entry linking the release.")
+
+
+# Polls --------------------------------------------------------------------------
+
+POLL_TAGS = ["polls"]
+POLL_ID = openapi.path_param("poll_id", "The poll's id")
+
+
+@bp.get("/polls", endpoint="roadmap_list_polls")
+def list_polls():
+    viewer = api_user()
+    errors: dict = {}
+    state = query_choice("state", ("open", "closed"), errors)
+    product_id = _product_filter(errors)
+    page = query_int("page", 1, minimum=1, maximum=10_000, errors=errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    results = polls.list_polls(viewer, state=state, product_id=product_id, page=page)
+    return {"items": [poll_shape(viewer, p) for p in results.items], "pagination": pagination(results)}
+
+
+openapi.document("/polls", "get", summary="Co-creation polls", tags=POLL_TAGS, auth="optional", errors=(422,),
+                 parameters=[openapi.query_param("state", {"type": "string", "enum": ["open", "closed"]}),
+                             openapi.query_param("product", STR, "Product slug"),
+                             openapi.query_param("page", {"type": "integer", "minimum": 1, "default": 1})],
+                 response=openapi.items_of(POLL, paginated=True),
+                 description="Polls on draft roadmap items appear to staff only.")
+
+
+@bp.get("/polls/<int:poll_id>", endpoint="roadmap_get_poll")
+def get_poll(poll_id):
+    viewer = api_user()
+    return poll_shape(viewer, polls.get_poll(viewer, poll_id))
+
+
+openapi.document("/polls/{poll_id}", "get", summary="One poll; its tally when the caller may see it", tags=POLL_TAGS,
+                 auth="optional", parameters=[POLL_ID], errors=(404,), response=POLL,
+                 description="tally is null while results are hidden until close (staff always see it).")
+
+NEW_POLL = openapi.schema("NewPoll", {"type": "object", "required": ["question", "options"], "properties": {
+    "question": {"type": "string", "minLength": polls.QUESTION_MIN, "maxLength": polls.QUESTION_MAX},
+    "description": STR, "item_id": {"type": ["integer", "null"]},
+    "product": {"type": ["string", "null"], "description": "Product slug (when not on a roadmap item)"},
+    "kind": {"type": "string", "enum": ["choice", "price"], "default": "choice"},
+    "multiple": {"type": "boolean", "default": False},
+    "results": {"type": "string", "enum": ["live", "after_close"], "default": "after_close"},
+    "eligibility": {"type": "string", "default": "everyone", "description": "everyone or owners"},
+    "days": {"type": "integer", "minimum": 1, "maximum": polls.MAX_DAYS, "default": 7},
+    "options": {"type": "array", "minItems": polls.OPTIONS_MIN, "maxItems": polls.OPTIONS_MAX, "items": {
+        "type": "object", "required": ["label"], "properties": {
+            "label": STR, "description": STR, "image_url": {"type": "string", "description": "A path on this site"},
+            "price_min": INT, "price_max": INT}}},
+}})
+
+
+@bp.post("/polls", endpoint="roadmap_create_poll")
+@write_limited
+def create_poll():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    data = json_object()
+    fields = Fields(data)
+    values = {"question": fields.text("question"), "description": fields.text("description"),
+              "kind": fields.text("kind", "choice"), "multiple": fields.boolean("multiple"),
+              "results": fields.text("results", "after_close"), "eligibility": fields.text("eligibility", "everyone"),
+              "days": fields.integer("days") or 7}
+    item_id, product_slug = fields.integer("item_id"), fields.text("product")
+    options = data.get("options")
+    if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+        fields.errors["options"] = _l("Send a list of options.")
+    values["item"] = values["product"] = None
+    if item_id is not None:
+        try:
+            values["item"] = services.get_item(caller, item_id)
+        except NotFound:
+            fields.errors["item_id"] = _l("No roadmap item #%(id)d.", id=item_id)
+    if product_slug:
+        try:
+            values["product"] = feedback.get_product(product_slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    poll = polls.create_poll(caller, options=options, **values)
+    payload = poll_shape(caller, poll)
+    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_poll", poll_id=poll.id)})
+
+
+openapi.document("/polls", "post", summary="Open a poll on a roadmap item or a product (staff)", tags=POLL_TAGS,
+                 auth=True, status=201, request_body=NEW_POLL, response=POLL, errors=(400, 401, 403, 413, 422, 429))
+
+BALLOT = openapi.schema("Ballot", {"type": "object", "required": ["option_ids"], "properties": {
+    "option_ids": {"type": "array", "items": INT, "minItems": 1}}})
+
+
+@bp.put("/polls/<int:poll_id>/ballot", endpoint="roadmap_cast_ballot")
+@write_limited
+def cast_ballot(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    data = json_object()
+    option_ids = data.get("option_ids")
+    if not isinstance(option_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                   for i in option_ids):
+        raise ValidationFailed(fields={"option_ids": _l("Send a list of ids.")})
+    polls.cast_ballot(caller, poll, option_ids)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/ballot", "put", summary="Cast or change your ballot until the poll closes",
+                 tags=POLL_TAGS, auth=True, parameters=[POLL_ID], request_body=BALLOT, response=POLL,
+                 errors=openapi.WRITE_ERRORS,
+                 description="409 poll_closed after closing; 403 not_eligible when the poll is for owners.")
+
+
+@bp.post("/polls/<int:poll_id>/close", endpoint="roadmap_close_poll")
+@write_limited
+def close_poll(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    polls.close_poll(caller, poll)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/close", "post", summary="Close a poll now (staff)", tags=POLL_TAGS, auth=True,
+                 parameters=[POLL_ID], response=POLL, errors=(401, 403, 404, 409, 429), body_required=False)
+
+DECISION = openapi.schema("PollDecision", {"type": "object", "required": ["decision"], "properties": {
+    "decision": {"type": "string", "minLength": 2, "maxLength": polls.DECISION_MAX}}})
+
+
+@bp.post("/polls/<int:poll_id>/decision", endpoint="roadmap_poll_decision")
+@write_limited
+def post_decision(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    fields = Fields(json_object())
+    decision = fields.text("decision")
+    fields.check()
+    polls.post_decision(caller, poll, decision)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/decision", "post", summary="Post the decision that followed a closed poll (staff)",
+                 tags=POLL_TAGS, auth=True, parameters=[POLL_ID], request_body=DECISION, response=POLL,
+                 errors=openapi.WRITE_ERRORS,
+                 description="On a roadmap item's poll the decision also lands on the item's public timeline.")

@@ -82,3 +82,52 @@ def release_fields(form: dict) -> dict:
     return {"product": product, "version": form.get("version", ""), "title": form.get("title", ""),
             "released_on": form.get("released_on", ""), "notes": form.get("notes", ""),
             "item_ids": id_list(form.get("item_ids")), "post_ids": id_list(form.get("post_ids"))}
+
+
+POLL_FIELDS = ("question", "description", "kind", "results", "eligibility", "days", "options", "item_id", "product")
+
+
+def poll_form(values) -> dict:
+    form = {k: values.get(k, "") for k in POLL_FIELDS}
+    form["multiple"] = values.get("multiple") == "1"
+    return form
+
+
+def parse_option_lines(text) -> list[dict]:
+    """One option a line: "label | description | 2000-3000 | /static/image.png" (all but the label optional).
+
+    A part that looks like a price band goes to the band, one that starts with / to the image."""
+    options = []
+    for line in str(text or "").splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if not parts[0]:
+            continue
+        option = {"label": parts[0], "description": "", "image_url": "", "price_min": None, "price_max": None}
+        for part in parts[1:]:
+            band = part.replace(" ", "").replace("¥", "").replace("～", "-").replace("~", "-")
+            low, _sep, high = band.partition("-")
+            if low.isdigit() and high.isdigit():
+                option["price_min"], option["price_max"] = int(low), int(high)
+            elif part.startswith("/"):
+                option["image_url"] = part
+            elif part:
+                option["description"] = part
+        options.append(option)
+    return options
+
+
+def poll_fields(form: dict) -> dict:
+    from community.roadmap import services
+
+    item = product = None
+    if str(form.get("item_id") or "").isdigit():
+        item = db.session.get(services.RoadmapItem, int(form["item_id"]))
+    if form.get("product"):
+        try:
+            product = feedback.get_product(form["product"])
+        except NotFound:
+            raise ValidationFailed(fields={"product": _l("No such product.")}) from None
+    return {"question": form.get("question", ""), "description": form.get("description", ""), "item": item,
+            "product": product, "kind": form.get("kind") or "choice", "multiple": bool(form.get("multiple")),
+            "results": form.get("results") or "after_close", "eligibility": form.get("eligibility") or "everyone",
+            "days": form.get("days"), "options": parse_option_lines(form.get("options"))}

@@ -164,7 +164,6 @@ class ReleasePost(db.Model):
 
 POLL_KINDS = ("choice", "price")
 POLL_RESULTS = ("live", "after_close")
-POLL_ELIGIBILITY = ("everyone", "owners")
 
 
 class Poll(db.Model):

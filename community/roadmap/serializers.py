@@ -109,3 +109,42 @@ def release_detail(viewer, release) -> dict:
     voted = feedback.voted_post_ids(viewer, [p.id for p in posts])
     return {**release_shape(viewer, release), "notes": release.notes,
             "resolved_posts": [feedback_shapes.post_summary(p, voted=p.id in voted) for p in posts]}
+
+
+POLL_OPTION = openapi.schema("PollOption", obj({
+    "id": INT, "label": STR, "description": STR, "image_url": STR,
+    "price_min": {"type": ["integer", "null"]}, "price_max": {"type": ["integer", "null"]},
+}))
+POLL_TALLY = openapi.schema("PollTally", obj({
+    "ballots": INT,
+    "options": openapi.array_of(obj({"option_id": INT, "label": STR, "count": INT, "share": {"type": "number"}})),
+    "median_option_id": {"type": ["integer", "null"], "description": "Price polls: the band where half the "
+                                                                     "ballots are at or below"},
+}))
+POLL = openapi.schema("Poll", obj({
+    "id": INT, "question": STR, "description_html": STR,
+    "kind": {"type": "string", "enum": ["choice", "price"]}, "multiple": BOOL,
+    "results": {"type": "string", "enum": ["live", "after_close"]}, "eligibility": STR,
+    "item_id": {"type": ["integer", "null"]}, "product": openapi.nullable(openapi.ref("Product")),
+    "opens_at": DATETIME, "closes_at": DATETIME, "closed_at": NULLABLE_DATETIME,
+    "is_open": BOOL, "ballot_count": INT,
+    "options": openapi.array_of(POLL_OPTION),
+    "my_choices": {"type": "array", "items": INT, "description": "The caller's current ballot"},
+    "eligible": {"type": "boolean", "description": "Whether the caller may vote"},
+    "tally": openapi.nullable(POLL_TALLY),
+    "decision": STR, "decided_at": NULLABLE_DATETIME,
+}))
+
+
+def poll_shape(viewer, poll) -> dict:
+    from community.roadmap import polls
+
+    return {"id": poll.id, "question": poll.question, "description_html": poll.description_html, "kind": poll.kind,
+            "multiple": poll.multiple, "results": poll.results, "eligibility": poll.eligibility,
+            "item_id": poll.item_id, "product": feedback_shapes.product(poll.product),
+            "opens_at": iso(poll.opens_at), "closes_at": iso(poll.closes_at), "closed_at": iso(poll.closed_at),
+            "is_open": polls.is_open(poll), "ballot_count": poll.ballot_count,
+            "options": [{"id": o.id, "label": o.label, "description": o.description, "image_url": o.image_url,
+                         "price_min": o.price_min, "price_max": o.price_max} for o in poll.options],
+            "my_choices": sorted(polls.my_choices(viewer, poll)), "eligible": polls.is_eligible(viewer, poll),
+            "tally": polls.tally(viewer, poll), "decision": poll.decision, "decided_at": iso(poll.decided_at)}

@@ -314,6 +314,15 @@ def change_status(actor, item: RoadmapItem, to_status: str, *, note: str = "", r
     return entry
 
 
+def record_decision(actor, item: RoadmapItem, poll, text: str) -> RoadmapEntry:
+    """A poll's outcome on the item's public timeline."""
+    entry = _entry(item, "decision", actor, poll_id=poll.id, note=normalize(text)[:NOTE_MAX])
+    item.updated_at = clock.now()
+    db.session.flush()
+    roadmap_item_changed.send(item, actor=actor, entry=entry)
+    return entry
+
+
 # Linking feedback ----------------------------------------------------------------
 
 def _ref(entry, item: RoadmapItem, release=None) -> None:

@@ -17,7 +17,7 @@ from community.core.unit_of_work import flash_error
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
-from community.roadmap import forms, releases, services
+from community.roadmap import forms, polls, releases, services
 from community.roadmap.models import RoadmapItem
 from community.roadmap.workflow import (
     BOARD_STATUSES,
@@ -368,6 +368,94 @@ def publish_release(release_id):
     return redirect(url_for("roadmap.show_release", release_id=release.id))
 
 
+# Co-creation polls -------------------------------------------------------------------
+
+@bp.get("/polls")
+def poll_list():
+    state = request.args.get("state") if request.args.get("state") in ("open", "closed") else None
+    results = polls.list_polls(current_user, state=state, page=clamp_page(request.args.get("page")))
+    return render_template("roadmap/polls.html", results=results, state=state)
+
+
+def _poll_context(poll, **extra) -> dict:
+    context = {"poll": poll, "tally": polls.tally(current_user, poll), "mine": polls.my_choices(current_user, poll),
+               "is_open": polls.is_open(poll), "is_closed": polls.is_closed(poll),
+               "eligible": polls.is_eligible(current_user, poll), "can_manage": permissions.can_manage_roadmap(
+                   current_user), "eligibility_labels": polls.ELIGIBILITY_LABELS, "errors": {}}
+    context.update(extra)
+    return context
+
+
+@bp.get("/polls/<int:poll_id>")
+def show_poll(poll_id):
+    return render_template("roadmap/poll.html", **_poll_context(polls.get_poll(current_user, poll_id)))
+
+
+@bp.post("/polls/<int:poll_id>/ballot")
+@login_required
+@write_limited
+def cast_ballot(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    try:
+        polls.cast_ballot(current_user, poll, request.form.getlist("option_id"))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        poll = polls.get_poll(current_user, poll_id)
+        return render_template("roadmap/poll.html", **_poll_context(poll, errors=exc.fields)), 422
+    flash(_("Your vote is in. You can change it until the poll closes."), "success")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+def _poll_editor(form, error=None):
+    return render_form("roadmap/poll_edit.html", form=form, error=error, products=feedback.list_products(),
+                       eligibility_labels=polls.ELIGIBILITY_LABELS)
+
+
+@bp.route("/polls/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_poll():
+    services.require_roadmap_staff(current_user)
+    if request.method == "GET":
+        return _poll_editor({"item_id": request.args.get("item", ""), "product": request.args.get("product", ""),
+                             "kind": "choice", "results": "after_close", "eligibility": "everyone", "days": "7"})
+    form = forms.poll_form(request.form)
+    try:
+        poll = polls.create_poll(current_user, **forms.poll_fields(form))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _poll_editor(form, exc)
+    flash(_("The poll is open."), "success")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/close")
+@login_required
+@write_limited
+def close_poll(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    polls.close_poll(current_user, poll)
+    db.session.commit()
+    flash(_("The poll is closed; its results are public."), "info")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/decision")
+@login_required
+@write_limited
+def post_decision(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    try:
+        polls.post_decision(current_user, poll, request.form.get("decision", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
 # Template helpers ------------------------------------------------------------------
 
 def open_items_for_linking() -> list[RoadmapItem]:
@@ -384,4 +472,5 @@ def install_template_helpers(app) -> None:
         roadmap_ref=services.feedback_ref,
         roadmap_open_items=open_items_for_linking,
         can_manage_roadmap=lambda: permissions.can_manage_roadmap(current_user),
+        roadmap_polls_for=lambda item: polls.list_polls(current_user, item=item, per_page=50).items,
     )
