@@ -76,6 +76,8 @@ def load_config(instance_path: Path) -> dict:
         # Product rules.
         "REOPEN_WINDOW_DAYS": 14,
         "POSTS_PER_PAGE": 20,
+        # Roadmap: show demand weighted by each supporter's contribution (formula printed beside it).
+        "ROADMAP_WEIGHTED_DEMAND": os.environ.get("ROADMAP_WEIGHTED_DEMAND", "") == "1",
         "ANON_PAGE_CACHE_SECONDS": int(os.environ.get("ANON_PAGE_CACHE_SECONDS", 5)),
         "SOCKETIO_ASYNC_MODE": "threading",
     }

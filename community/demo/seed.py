@@ -34,6 +34,7 @@ from community.core.database import reset_sequences
 from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
 from community.demo import corpus
+from community.demo.roadmap import seed_roadmap
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
 from community.feedback.services import refresh_hot_score
@@ -627,11 +628,14 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
     # Posts, comments and timeline entries went in with explicit ids (children point at parents).
     reset_sequences(Post.__table__, Comment.__table__, TimelineEntry.__table__)
     db.session.commit()
+    counts_roadmap = seed_roadmap(anchor, opts.seed)
+    db.session.commit()
     # After a bulk load the planner needs fresh statistics to pick the per-category indexes.
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
 
     counts = dict(simulation.counts)
+    counts.update(counts_roadmap)
     counts.update(users=len(org["members"]) + len(org["staff"]) + 1, staff=len(org["staff"]),
                   members=len(org["members"]), departments=len(org["departments"]),
                   categories=len(org["categories"]), products=len(org["products"]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -608,3 +609,65 @@ def shipped_from_community_count(since) -> int:
         sa.select(sa.func.count()).select_from(RoadmapItem).where(
             RoadmapItem.status == "shipped", RoadmapItem.is_public.is_(True), RoadmapItem.shipped_at >= since,
             RoadmapItem.id.in_(member_linked))).scalar_one()
+
+
+# Demand by segment (staff) and contribution-weighted demand ---------------------------------
+
+NEW_MEMBER_DAYS = 30
+# Segment key → (label, builder(item, users_table_alias) → SQL condition on users). Betas add theirs.
+SEGMENTS: dict = {}
+
+
+def register_segment(key: str, label, condition) -> None:
+    SEGMENTS[key] = (label, condition)
+
+
+def _owner_condition(item, user_id_column):
+    return sa.exists().where(Post.author_id == user_id_column, Post.kind == "trial_report",
+                             Post.product_id == item.product_id, Post.deleted_at.is_(None))
+
+
+def demand_by_segment(actor, item: RoadmapItem) -> list[dict]:
+    """Staff only: how the demand splits (new vs long-standing members, product owners vs not, and
+    any registered segment such as beta participants)."""
+    if not permissions.is_staff(actor):
+        raise NotFound()
+    supporters = supporters_query(item.id).subquery()
+    since = clock.now() - timedelta(days=NEW_MEMBER_DAYS)
+    base = sa.select(sa.func.count()).select_from(supporters).join(User, User.id == supporters.c.user_id)
+    rows = [
+        ("new", _l("New members (joined < %(n)d days ago)", n=NEW_MEMBER_DAYS), User.created_at >= since),
+        ("long_standing", _l("Long-standing members"), User.created_at < since),
+    ]
+    if item.product_id:
+        owner = _owner_condition(item, User.id)
+        rows += [("owners", _l("Owners of the product"), owner), ("not_owners", _l("Not owners"), sa.not_(owner))]
+    rows += [(key, label, build(item, User.id)) for key, (label, build) in SEGMENTS.items()]
+    return [{"key": key, "label": label, "count": db.session.execute(base.where(condition)).scalar_one()}
+            for key, label, condition in rows]
+
+
+WEIGHT_FORMULA = _l("weight = 1 + 0.5 × accepted ideas + 0.3 × trial reports + 0.2 × bugs with an official reply, "
+                    "at most 3 per member")
+
+
+def weighted_demand(item: RoadmapItem) -> float:
+    """Demand with each supporter weighted by their contribution (the formula is shown beside it)."""
+    supporters = supporters_query(item.id).subquery()
+    ids = sa.select(supporters.c.user_id)
+
+    def per_user(condition) -> dict:
+        return dict(db.session.execute(
+            sa.select(Post.author_id, sa.func.count()).where(Post.author_id.in_(ids), Post.deleted_at.is_(None),
+                                                             condition).group_by(Post.author_id)).all())
+
+    accepted = per_user(sa.and_(Post.kind == "feedback", Post.feedback_type == "suggestion",
+                                Post.status.in_(("accepted", "resolved"))))
+    reports = per_user(Post.kind == "trial_report")
+    bugs = per_user(sa.and_(Post.kind == "feedback", Post.feedback_type == "bug",
+                            Post.first_response_at.is_not(None)))
+    total = 0.0
+    for user_id in db.session.execute(ids).scalars():
+        weight = 1 + 0.5 * accepted.get(user_id, 0) + 0.3 * reports.get(user_id, 0) + 0.2 * bugs.get(user_id, 0)
+        total += min(3.0, weight)
+    return round(total, 1)

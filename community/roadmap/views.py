@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -97,6 +97,9 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
         "can_manage": can_manage,
         "transitions": allowed_transitions(item.status) if can_manage else [],
         "from_community": services.from_community(item),
+        "segments": services.demand_by_segment(current_user, item) if permissions.is_staff(current_user) else None,
+        "weighted": services.weighted_demand(item) if current_app.config.get("ROADMAP_WEIGHTED_DEMAND") else None,
+        "weight_formula": services.WEIGHT_FORMULA,
         "errors": {},
         "form": {},
     }

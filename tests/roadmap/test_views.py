@@ -241,3 +241,16 @@ def test_release_form_for_staff(client, rw):
     assert rw["item"].status == "shipped"
     statuses = [e.to_status for e in services.list_entries(rw["item"]) if e.kind == "status"]
     assert statuses == ["planned", "in_development", "shipped"]
+
+
+def test_segments_for_staff_and_the_weighted_demand_formula(app, client, rw):
+    services.set_vote(rw["members"][0], rw["item"], True)
+    db.session.commit()
+    url = f"/roadmap/{rw['item'].id}"
+    assert "按人群的需求热度" not in client.get(url).get_data(as_text=True)
+    client.login_as(rw["pm"])
+    assert "按人群的需求热度" in client.get(url).get_data(as_text=True)
+    assert "贡献加权" not in client.get(url).get_data(as_text=True)  # off by default
+    app.config["ROADMAP_WEIGHTED_DEMAND"] = True
+    page = client.get(url).get_data(as_text=True)
+    assert "贡献加权需求热度 1.0" in page and "最多 3" in page
