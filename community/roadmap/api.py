@@ -18,8 +18,9 @@ from community.core.pagination import MAX_PER_PAGE
 from community.extensions import db
 from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
-from community.roadmap import polls, releases, services
+from community.roadmap import fourbox, polls, releases, services
 from community.roadmap.serializers import (
+    FOURBOX_ROUND,
     POLL,
     RELEASE,
     RELEASE_DETAIL,
@@ -28,6 +29,7 @@ from community.roadmap.serializers import (
     ROADMAP_ITEM_DETAIL,
     STATUS,
     entry_shape,
+    fourbox_shape,
     item_detail,
     item_shape,
     poll_shape,
@@ -558,3 +560,89 @@ openapi.document("/polls/{poll_id}/decision", "post", summary="Post the decision
                  tags=POLL_TAGS, auth=True, parameters=[POLL_ID], request_body=DECISION, response=POLL,
                  errors=openapi.WRITE_ERRORS,
                  description="On a roadmap item's poll the decision also lands on the item's public timeline.")
+
+
+# Four-box rounds ------------------------------------------------------------------
+
+FOURBOX_TAGS = ["fourbox"]
+ROUND_ID = openapi.path_param("round_id", "The four-box round's id")
+
+
+@bp.get("/fourbox/<int:round_id>", endpoint="roadmap_get_fourbox")
+def get_fourbox(round_id):
+    viewer = api_user()
+    return fourbox_shape(viewer, fourbox.get_round(viewer, round_id))
+
+
+openapi.document("/fourbox/{round_id}", "get", summary="A four-box round with its public “most wanted” tally",
+                 tags=FOURBOX_TAGS, auth="optional", parameters=[ROUND_ID], errors=(404,), response=FOURBOX_ROUND)
+
+FOURBOX_ANSWER = openapi.schema("FourBoxAnswer", {"type": "object", "properties": {
+    key: {"type": "string", "maxLength": fourbox.BOX_MAX} for key in fourbox.BOXES}})
+
+
+@bp.put("/fourbox/<int:round_id>/answer", endpoint="roadmap_fourbox_answer")
+@write_limited
+def fourbox_answer(round_id):
+    caller = require_caller()
+    round_ = fourbox.get_round(caller, round_id)
+    fields = Fields(json_object())
+    boxes = {key: fields.text(key) for key in fourbox.BOXES}
+    fields.check()
+    fourbox.submit_answer(caller, round_, boxes)
+    return _commit(fourbox_shape(caller, round_))
+
+
+openapi.document("/fourbox/{round_id}/answer", "put", summary="Fill or change your four boxes while the round is open",
+                 tags=FOURBOX_TAGS, auth=True, parameters=[ROUND_ID], request_body=FOURBOX_ANSWER,
+                 response=FOURBOX_ROUND, errors=openapi.WRITE_ERRORS,
+                 description="409 round_closed after the round closes; 422 when every box is empty.")
+
+NEW_ROUND = openapi.schema("NewFourBoxRound", {"type": "object", "required": ["title"], "properties": {
+    "title": STR, "product": {"type": ["string", "null"]},
+    "days": {"type": "integer", "minimum": 1, "maximum": fourbox.MAX_DAYS, "default": 7}}})
+
+
+@bp.post("/fourbox", endpoint="roadmap_open_fourbox")
+@write_limited
+def open_fourbox():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    fields = Fields(json_object())
+    title, slug, days = fields.text("title"), fields.text("product"), fields.integer("days") or 7
+    product = None
+    if slug:
+        try:
+            product = feedback.get_product(slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    round_ = fourbox.open_round(caller, title=title, product=product, days=days)
+    return _commit(fourbox_shape(caller, round_), 201)
+
+
+openapi.document("/fourbox", "post", summary="Open a four-box round (staff)", tags=FOURBOX_TAGS, auth=True,
+                 status=201, request_body=NEW_ROUND, response=FOURBOX_ROUND, errors=(400, 401, 403, 413, 422, 429))
+
+TO_ROADMAP = openapi.schema("FourBoxToRoadmap", {"type": "object", "required": ["answer_ids"], "properties": {
+    "answer_ids": {"type": "array", "items": INT, "minItems": 1}, "title": STR}})
+
+
+@bp.post("/fourbox/<int:round_id>/to-roadmap", endpoint="roadmap_fourbox_to_roadmap")
+@write_limited
+def fourbox_to_roadmap(round_id):
+    caller = require_caller()
+    round_ = fourbox.get_round(caller, round_id)
+    data = json_object()
+    answer_ids = _int_list(data, "answer_ids", errors := {})
+    if errors:
+        raise ValidationFailed(fields=errors)
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    item = fourbox.line_to_item(caller, round_, answer_ids, title=title)
+    return _commit(item_detail(caller, item), 201)
+
+
+openapi.document("/fourbox/{round_id}/to-roadmap", "post", summary="Turn a tally line into a roadmap item (staff)",
+                 tags=FOURBOX_TAGS, auth=True, parameters=[ROUND_ID], request_body=TO_ROADMAP, status=201,
+                 response=ROADMAP_ITEM_DETAIL, errors=openapi.WRITE_ERRORS,
+                 description="The answers' authors count towards the new item's demand and hear when it ships.")

@@ -131,3 +131,28 @@ def poll_fields(form: dict) -> dict:
             "product": product, "kind": form.get("kind") or "choice", "multiple": bool(form.get("multiple")),
             "results": form.get("results") or "after_close", "eligibility": form.get("eligibility") or "everyone",
             "days": form.get("days"), "options": parse_option_lines(form.get("options"))}
+
+
+def product_or_none(slug):
+    if not slug:
+        return None
+    try:
+        return feedback.get_product(slug)
+    except NotFound:
+        raise ValidationFailed(fields={"product": _l("No such product.")}) from None
+
+
+def announcement_fields(actor, form: dict) -> dict:
+    """Service keyword arguments: what the announcement is about (a release, a roadmap item, a product)."""
+    from community.roadmap import releases, services
+
+    release = item = None
+    try:
+        if str(form.get("release_id") or "").strip().lstrip("#").isdigit():
+            release = releases.get_release(actor, form["release_id"].strip().lstrip("#"))
+        if str(form.get("item_id") or "").strip().lstrip("#").isdigit():
+            item = services.get_item(actor, form["item_id"].strip().lstrip("#"))
+    except NotFound:
+        raise ValidationFailed(fields={"item_id": _l("No such release or roadmap item.")}) from None
+    return {"title": form.get("title", ""), "body": form.get("body", ""), "days": form.get("days"),
+            "product": product_or_none(form.get("product")), "release": release, "item": item}

@@ -148,3 +148,28 @@ def poll_shape(viewer, poll) -> dict:
                          "price_min": o.price_min, "price_max": o.price_max} for o in poll.options],
             "my_choices": sorted(polls.my_choices(viewer, poll)), "eligible": polls.is_eligible(viewer, poll),
             "tally": polls.tally(viewer, poll), "decision": poll.decision, "decided_at": iso(poll.decided_at)}
+
+
+FOURBOX_ROUND = openapi.schema("FourBoxRound", obj({
+    "id": INT, "title": STR, "product": openapi.nullable(openapi.ref("Product")),
+    "opens_at": DATETIME, "closes_at": DATETIME, "is_open": BOOL, "answer_count": INT,
+    "most_wanted": openapi.array_of(obj({
+        "label": STR, "count": INT, "answer_ids": openapi.array_of(INT),
+        "item_id": {"type": ["integer", "null"], "description": "The roadmap item the line became"}})),
+    "my_answer": openapi.nullable(obj({"most_satisfied": STR, "least_satisfied": STR, "most_wanted": STR, "bug": STR,
+                                       "bug_post_id": {"type": ["integer", "null"]}})),
+}))
+
+
+def fourbox_shape(viewer, round_) -> dict:
+    from community.roadmap import fourbox
+
+    mine = fourbox.my_answer(viewer, round_)
+    return {"id": round_.id, "title": round_.title, "product": feedback_shapes.product(round_.product),
+            "opens_at": iso(round_.opens_at), "closes_at": iso(round_.closes_at), "is_open": fourbox.is_open(round_),
+            "answer_count": round_.answer_count,
+            "most_wanted": [{"label": line.label, "count": line.count, "answer_ids": line.answer_ids,
+                             "item_id": line.item_id} for line in fourbox.tally(round_)],
+            "my_answer": None if mine is None else {
+                "most_satisfied": mine.most_satisfied, "least_satisfied": mine.least_satisfied,
+                "most_wanted": mine.most_wanted, "bug": mine.bug, "bug_post_id": mine.bug_post_id}}

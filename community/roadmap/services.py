@@ -40,6 +40,7 @@ from community.feedback import services as feedback
 from community.feedback.models import Follow, Post, Product, Vote
 from community.roadmap.models import (
     FeedbackRoadmapRef,
+    FourBoxAnswer,
     ProductRoadmapSettings,
     RoadmapEntry,
     RoadmapItem,
@@ -433,8 +434,9 @@ def _lock(item_id: int) -> None:
 
 
 def supporters_query(item_id: int, *, include_followers: bool = False):
-    """Accounts interested in the item: its voters, and the voters and authors of its visible
-    linked feedback (plus that feedback's followers when telling people it shipped)."""
+    """Accounts interested in the item: its voters, the voters and authors of its visible linked
+    feedback (plus that feedback's followers when telling people it shipped), and the four-box
+    authors whose wish became the item."""
     linked_public = (sa.select(RoadmapLink.post_id).join(Post, Post.id == RoadmapLink.post_id)
                      .where(RoadmapLink.item_id == item_id, Post.is_hidden.is_(False), Post.deleted_at.is_(None)))
     parts = [
@@ -444,6 +446,7 @@ def supporters_query(item_id: int, *, include_followers: bool = False):
     ]
     if include_followers:
         parts.append(sa.select(Follow.user_id).where(Follow.post_id.in_(linked_public)))
+    parts.append(sa.select(FourBoxAnswer.user_id).where(FourBoxAnswer.wanted_item_id == item_id))
     return sa.union(*parts)
 
 
@@ -519,6 +522,11 @@ def set_vote(actor, item: RoadmapItem, voted: bool = True) -> tuple[bool, int, i
         db.session.flush()
         roadmap_item_changed.send(item, actor=actor, entry=None)
     return voted, item.vote_count, item.demand
+
+
+def refresh_item_demand(item_id: int) -> None:
+    _lock(item_id)
+    recount_demand(item_id)
 
 
 def refresh_demand_for_post(post_id: int) -> None:

@@ -17,7 +17,7 @@ from community.core.unit_of_work import flash_error
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
-from community.roadmap import forms, polls, releases, services
+from community.roadmap import announcements, forms, fourbox, polls, releases, services
 from community.roadmap.models import RoadmapItem
 from community.roadmap.workflow import (
     BOARD_STATUSES,
@@ -459,6 +459,129 @@ def post_decision(poll_id):
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
 
+# Four-box rounds ------------------------------------------------------------------
+
+@bp.get("/fourbox")
+def fourbox_list():
+    return render_template("roadmap/fourbox_list.html",
+                           results=fourbox.list_rounds(current_user, page=clamp_page(request.args.get("page"))))
+
+
+def _fourbox_context(round_, **extra) -> dict:
+    context = {"round": round_, "is_open": fourbox.is_open(round_), "boxes": fourbox.BOXES,
+               "mine": fourbox.my_answer(current_user, round_), "wanted": fourbox.tally(round_),
+               "can_manage": permissions.can_manage_roadmap(current_user), "categories": routing.list_categories(),
+               "form": {}, "errors": {}}
+    context.update(extra)
+    return context
+
+
+@bp.get("/fourbox/<int:round_id>")
+def show_fourbox(round_id):
+    return render_template("roadmap/fourbox.html", **_fourbox_context(fourbox.get_round(current_user, round_id)))
+
+
+@bp.post("/fourbox/<int:round_id>/answer")
+@login_required
+@write_limited
+def fourbox_answer(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    form = {k: request.form.get(k, "") for k in fourbox.BOXES}
+    try:
+        fourbox.submit_answer(current_user, round_, form)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        round_ = fourbox.get_round(current_user, round_id)
+        return render_template("roadmap/fourbox.html", **_fourbox_context(round_, form=form, errors=exc.fields)), 422
+    flash(_("Thanks! Your four boxes are saved; you can change them until the round closes."), "success")
+    return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
+
+
+@bp.post("/fourbox/<int:round_id>/bug")
+@login_required
+@write_limited
+def fourbox_bug(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    answer = fourbox.my_answer(current_user, round_)
+    if answer is None:
+        raise NotFound()
+    category = routing.get_category(request.form.get("category", ""))
+    post = fourbox.bug_to_post(current_user, answer, category=category, title=request.form.get("title", ""))
+    db.session.commit()
+    flash(_("Your bug is posted as feedback and on its way to the team."), "success")
+    return redirect(url_for("feedback.show_post", post_id=post.id))
+
+
+@bp.post("/fourbox/<int:round_id>/to-roadmap")
+@login_required
+@write_limited
+def fourbox_to_roadmap(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    item = fourbox.line_to_item(current_user, round_, request.form.get("answer_ids", "").split())
+    db.session.commit()
+    flash(_("Added to the roadmap; the members who asked count as its demand."), "success")
+    return redirect(url_for("roadmap.show_item", item_id=item.id))
+
+
+@bp.route("/fourbox/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_fourbox():
+    services.require_roadmap_staff(current_user)
+    form = {"title": "", "product": request.args.get("product", ""), "days": "7"}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("title", "product", "days")}
+        try:
+            round_ = fourbox.open_round(current_user, title=form["title"], days=form["days"],
+                                        product=forms.product_or_none(form["product"]))
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("roadmap/fourbox_edit.html", form=form, error=exc, products=feedback.list_products())
+        return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
+    return render_form("roadmap/fourbox_edit.html", form=form, products=feedback.list_products())
+
+
+# Announcements -------------------------------------------------------------------
+
+@bp.get("/announcements")
+def announcement_list():
+    return render_template("roadmap/announcements.html", rows=announcements.recent(),
+                           now_active={a.id for a in announcements.active(limit=100)})
+
+
+@bp.route("/announcements/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_announcement():
+    services.require_roadmap_staff(current_user)
+    keys = ("title", "body", "product", "release_id", "item_id", "days")
+    form = {k: request.values.get(k, "") for k in keys}
+    form["days"] = form["days"] or "7"
+    if request.method == "POST":
+        try:
+            row = announcements.publish(current_user, **forms.announcement_fields(current_user, form))
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("roadmap/announcement_edit.html", form=form, error=exc,
+                               products=feedback.list_products())
+        flash(_("Announced."), "success")
+        return redirect(url_for("roadmap.announcement_list", _anchor=f"announcement-{row.id}"))
+    return render_form("roadmap/announcement_edit.html", form=form, products=feedback.list_products())
+
+
+@bp.post("/announcements/<int:announcement_id>/end")
+@login_required
+@write_limited
+def end_announcement(announcement_id):
+    announcements.end(current_user, announcement_id)
+    db.session.commit()
+    flash(_("The announcement no longer shows."), "info")
+    return redirect(url_for("roadmap.announcement_list"))
+
+
 # Template helpers ------------------------------------------------------------------
 
 def open_items_for_linking() -> list[RoadmapItem]:
@@ -476,4 +599,6 @@ def install_template_helpers(app) -> None:
         roadmap_open_items=open_items_for_linking,
         can_manage_roadmap=lambda: permissions.can_manage_roadmap(current_user),
         roadmap_polls_for=lambda item: polls.list_polls(current_user, item=item, per_page=50).items,
+        roadmap_announcements=lambda product=None: announcements.active(product_id=product.id if product else None),
+        roadmap_announcement_link=announcements.link_for,
     )
