@@ -24,10 +24,12 @@ from community.roadmap.serializers import (
     POLL,
     RELEASE,
     RELEASE_DETAIL,
+    ROADMAP_COMMENT,
     ROADMAP_ENTRY,
     ROADMAP_ITEM,
     ROADMAP_ITEM_DETAIL,
     STATUS,
+    comment_shape,
     entry_shape,
     fourbox_shape,
     item_detail,
@@ -646,3 +648,36 @@ openapi.document("/fourbox/{round_id}/to-roadmap", "post", summary="Turn a tally
                  tags=FOURBOX_TAGS, auth=True, parameters=[ROUND_ID], request_body=TO_ROADMAP, status=201,
                  response=ROADMAP_ITEM_DETAIL, errors=openapi.WRITE_ERRORS,
                  description="The answers' authors count towards the new item's demand and hear when it ships.")
+
+
+# Comments on items ----------------------------------------------------------------
+
+@bp.get("/roadmap/items/<int:item_id>/comments", endpoint="roadmap_list_comments")
+def list_comments(item_id):
+    viewer = api_user()
+    item = services.get_item(viewer, item_id)
+    return {"items": [comment_shape(c) for c in services.list_comments(viewer, item)]}
+
+
+openapi.document("/roadmap/items/{item_id}/comments", "get", summary="Comments on a roadmap item", tags=TAGS,
+                 auth="optional", parameters=[ITEM_ID], errors=(404,), response=openapi.items_of(ROADMAP_COMMENT))
+
+NEW_ROADMAP_COMMENT = openapi.schema("NewRoadmapComment", {"type": "object", "required": ["body"], "properties": {
+    "body": {"type": "string", "minLength": 1, "maxLength": services.COMMENT_MAX, "description": "Markdown"}}})
+
+
+@bp.post("/roadmap/items/<int:item_id>/comments", endpoint="roadmap_add_comment")
+@write_limited
+def add_comment(item_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    fields = Fields(json_object())
+    body = fields.text("body")
+    fields.check()
+    comment = services.add_comment(caller, item, body)
+    return _commit(comment_shape(comment), 201)
+
+
+openapi.document("/roadmap/items/{item_id}/comments", "post", summary="Comment on a roadmap item", tags=TAGS,
+                 auth=True, parameters=[ITEM_ID], request_body=NEW_ROADMAP_COMMENT, status=201,
+                 response=ROADMAP_COMMENT, errors=openapi.WRITE_ERRORS)

@@ -285,3 +285,22 @@ class Announcement(db.Model):
     product = relationship("Product")
     release = relationship(Release)
     item = relationship(RoadmapItem)
+
+
+class RoadmapComment(db.Model):
+    """A comment on a roadmap item (members discuss what should come next)."""
+
+    __tablename__ = "roadmap_comments"
+    __table_args__ = (sa.Index("ix_roadmap_comments_item_created", "item_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap_items.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # Held by screening: the author and staff still see it.
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+    author = relationship("User", lazy="joined")

@@ -173,3 +173,15 @@ def fourbox_shape(viewer, round_) -> dict:
             "my_answer": None if mine is None else {
                 "most_satisfied": mine.most_satisfied, "least_satisfied": mine.least_satisfied,
                 "most_wanted": mine.most_wanted, "bug": mine.bug, "bug_post_id": mine.bug_post_id}}
+
+
+ROADMAP_COMMENT = openapi.schema("RoadmapComment", obj({
+    "id": INT, "author": openapi.ref("User"), "body": STR, "body_html": STR,
+    "is_hidden": {"type": "boolean", "description": "Held for review: shown to its author and staff only"},
+    "created_at": DATETIME,
+}))
+
+
+def comment_shape(c) -> dict:
+    return {"id": c.id, "author": user(c.author), "body": c.body, "body_html": c.body_html, "is_hidden": c.is_hidden,
+            "created_at": iso(c.created_at)}

@@ -33,15 +33,18 @@ from community.core.errors import (
     ValidationFailed,
 )
 from community.core.pagination import MAX_PER_PAGE, Page, paginate
+from community.core.screening import screen
 from community.core.text import clean_text, normalize, render_markdown
 from community.core.unit_of_work import error_summary
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Follow, Post, Product, Vote
+from community.feedback.workflow import can_transition as can_transition_feedback
 from community.roadmap.models import (
     FeedbackRoadmapRef,
     FourBoxAnswer,
     ProductRoadmapSettings,
+    RoadmapComment,
     RoadmapEntry,
     RoadmapItem,
     RoadmapLink,
@@ -57,10 +60,6 @@ AREA_MAX = 32
 NOTE_MAX = 2_000
 BOARD_COLUMN_SIZE = 12
 QUARTER_RE = re.compile(r"^\s*(20\d\d)\s*[- ]?\s*[Qq]([1-4])\s*$")
-# Feedback that linking moves to 已采纳; resolved and closed items keep their status.
-ACCEPTABLE_STATUSES = frozenset({"new", "acknowledged", "needs_info", "in_progress", "declined"})
-# Linked feedback that shipping moves to 已解决.
-RESOLVABLE_STATUSES = frozenset({"new", "acknowledged", "needs_info", "in_progress", "accepted", "declined"})
 
 roadmap_item_changed = events.domain.signal("roadmap.item_changed")  # sender: item; actor, entry
 roadmap_item_shipped = events.domain.signal("roadmap.item_shipped")  # sender: item; actor, release, told
@@ -362,7 +361,8 @@ def link_feedback(actor, item: RoadmapItem, post: Post, *, note: str = "") -> Ro
         .returning(RoadmapLink.post_id)).first()
     if inserted is None:  # a concurrent link won the primary key
         raise Conflict(_l("That feedback is already linked to another roadmap item."), code="linked_elsewhere")
-    to_status = "accepted" if post.status in ACCEPTABLE_STATUSES else None
+    # Within the feedback workflow: open items become 已采纳; others (resolved, closed…) keep their status.
+    to_status = "accepted" if can_transition_feedback(post.status, "accepted") else None
     post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_linked", to_status=to_status,
                                                              note=note)
     _ref(post_entry, item)
@@ -377,7 +377,7 @@ def link_feedback(actor, item: RoadmapItem, post: Post, *, note: str = "") -> Ro
 
 
 def unlink_feedback(actor, post: Post, *, note: str = "") -> RoadmapEntry:
-    """Undo a link, on the record: 已采纳 returns to 已受理 and both timelines say so."""
+    """Undo a link, on the record: 已采纳 returns to 处理中 and both timelines say so."""
     require_roadmap_staff(actor)
     if not permissions.can_view_post(actor, post):
         raise NotFound()
@@ -389,7 +389,7 @@ def unlink_feedback(actor, post: Post, *, note: str = "") -> RoadmapEntry:
     db.session.delete(link)
     db.session.flush()
     note = normalize(note)[:NOTE_MAX]
-    to_status = "acknowledged" if post.status == "accepted" else None
+    to_status = "in_progress" if post.status == "accepted" else None
     post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_unlinked", to_status=to_status,
                                                              note=note)
     _ref(post_entry, item)
@@ -579,7 +579,7 @@ def _after_ship(actor, item: RoadmapItem, *, release=None) -> int:
         sa.select(Post).join(RoadmapLink, RoadmapLink.post_id == Post.id).where(RoadmapLink.item_id == item.id)
     ).scalars())
     for post in linked:
-        if post.status not in RESOLVABLE_STATUSES:
+        if not can_transition_feedback(post.status, "resolved"):
             continue
         post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_shipped",
                                                                  to_status="resolved")
@@ -679,3 +679,39 @@ def weighted_demand(item: RoadmapItem) -> float:
         weight = 1 + 0.5 * accepted.get(user_id, 0) + 0.3 * reports.get(user_id, 0) + 0.2 * bugs.get(user_id, 0)
         total += min(3.0, weight)
     return round(total, 1)
+
+
+# Comments --------------------------------------------------------------------------
+
+COMMENT_MAX = 5_000
+
+
+def list_comments(actor, item: RoadmapItem) -> list:
+    stmt = sa.select(RoadmapComment).where(RoadmapComment.item_id == item.id, RoadmapComment.deleted_at.is_(None))
+    if not permissions.is_staff(actor):
+        mine = RoadmapComment.author_id == actor.id if getattr(actor, "is_authenticated", False) else sa.false()
+        stmt = stmt.where(sa.or_(RoadmapComment.is_hidden.is_(False), mine))
+    return list(db.session.execute(stmt.order_by(RoadmapComment.created_at, RoadmapComment.id)).scalars())
+
+
+def add_comment(actor, item: RoadmapItem, body):
+    """Members discuss an item; the moderation screeners rewrite or hold the text as for posts."""
+    _require_writer(actor)
+    if not permissions.can_view_roadmap_item(actor, item):
+        raise NotFound()
+    text = clean_text(body, field="body", label=_l("Content"), min_len=1, max_len=COMMENT_MAX, multiline=True)
+    screening = screen(actor, "comment", {"body": text})
+    text = screening.fields["body"]
+    comment = RoadmapComment(item_id=item.id, author_id=actor.id, body=text, body_html=str(render_markdown(text)),
+                             is_hidden=screening.held, created_at=clock.now())
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(actor, comment) -> None:
+    _require_writer(actor)
+    if comment.deleted_at is not None or not (actor.id == comment.author_id or permissions.is_moderator(actor)):
+        raise PermissionDenied()
+    comment.deleted_at = clock.now()
+    db.session.flush()

@@ -66,7 +66,9 @@ def board():
         "roadmap/board.html", columns=columns, filters=f, products=feedback.list_products(),
         areas=services.list_areas(current_user, product_id), community_ids=services.community_item_ids(shown),
         voted=services.voted_item_ids(current_user, shown),
-        votes_left=services.votes_left(current_user, product_id) if product_id else None)
+        votes_left=services.votes_left(current_user, product_id) if product_id else None,
+        vote_budget=services.vote_budget(product_id),
+        can_configure=permissions.can_configure_roadmap(current_user))
 
 
 @bp.get("/roadmap/list")
@@ -97,6 +99,7 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
         "can_manage": can_manage,
         "transitions": allowed_transitions(item.status) if can_manage else [],
         "from_community": services.from_community(item),
+        "comments": services.list_comments(current_user, item),
         "segments": services.demand_by_segment(current_user, item) if permissions.is_staff(current_user) else None,
         "weighted": services.weighted_demand(item) if current_app.config.get("ROADMAP_WEIGHTED_DEMAND") else None,
         "weight_formula": services.WEIGHT_FORMULA,
@@ -111,6 +114,56 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
 def show_item(item_id):
     item = services.get_item(current_user, item_id)
     return render_template("roadmap/item.html", **_item_context(item))
+
+
+@bp.post("/roadmap/<int:item_id>/comments")
+@login_required
+@write_limited
+def add_comment(item_id):
+    item = services.get_item(current_user, item_id)
+    try:
+        comment = services.add_comment(current_user, item, request.form.get("body", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        item = services.get_item(current_user, item_id)
+        return render_template("roadmap/item.html", **_item_context(
+            item, form={"body": request.form.get("body", "")}, errors=exc.fields)), 422
+    if comment.is_hidden:
+        flash(_("Your comment is waiting for review; you can already see it."), "info")
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor=f"rc-{comment.id}"))
+
+
+@bp.post("/roadmap/comments/<int:comment_id>/delete")
+@login_required
+@write_limited
+def delete_comment(comment_id):
+    from community.roadmap.models import RoadmapComment
+
+    comment = db.session.get(RoadmapComment, comment_id)
+    if comment is None:
+        raise NotFound()
+    item = services.get_item(current_user, comment.item_id)
+    services.delete_comment(current_user, comment)
+    db.session.commit()
+    flash(_("Comment deleted."), "info")
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="comments"))
+
+
+@bp.post("/roadmap/settings/<slug>")
+@login_required
+@write_limited
+def vote_budget(slug):
+    """Admin: the product's vote budget (empty: no budget)."""
+    product = feedback.get_product(slug)
+    try:
+        services.set_vote_budget(current_user, product, request.form.get("vote_budget", "").strip())
+        db.session.commit()
+        flash(_("Saved."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    return redirect(url_for("roadmap.board", product=product.slug))
 
 
 # Staff: creating and editing -------------------------------------------------------

@@ -117,11 +117,11 @@ def test_a_feedback_item_links_to_at_most_one_roadmap_item(rw):
     assert db.session.execute(sa.select(sa.func.count()).select_from(RoadmapLink)).scalar_one() == 1
 
 
-def test_unlinking_is_recorded_and_returns_accepted_to_acknowledged(rw):
+def test_unlinking_is_recorded_and_returns_accepted_to_in_progress(rw):
     services.link_feedback(rw["pm"], rw["item"], rw["post"])
     services.unlink_feedback(rw["pm"], rw["post"], note="不是同一个需求")
     db.session.commit()
-    assert rw["post"].status == "acknowledged"
+    assert rw["post"].status == "in_progress"
     kinds = [e.kind for e in feedback.list_timeline(rw["post"])]
     assert kinds[-2:] == ["roadmap_linked", "roadmap_unlinked"]
     assert [e.kind for e in services.list_entries(rw["item"])][-1] == "unlinked"
