@@ -1,5 +1,6 @@
 """The demo roadmap: about 40 items across statuses, linked to the seeded feedback, two published
-releases (so shipped notices are already delivered), one open and one closed poll.
+releases (so shipped notices are already delivered), one open and one closed poll, and one
+open four-box round with answers.
 
 Built through the roadmap services, under a frozen clock that walks forward from before the
 anchor, so the same seed and anchor give the same rows.
@@ -15,7 +16,7 @@ from community.accounts.models import User
 from community.core import clock
 from community.extensions import db
 from community.feedback.models import Post, Product
-from community.roadmap import polls, releases, services
+from community.roadmap import fourbox, polls, releases, services
 
 # (product slug, area, title, description, final status, target quarter)
 ITEMS = [
@@ -134,17 +135,34 @@ def seed_roadmap(anchor: datetime, seed: int) -> dict:
             polls.close_poll(pm, closed)
             polls.post_decision(pm, closed, "星云灰得票最多，v2.4 起作为默认主题；极光绿和曜石黑可在设置中切换。")
             counts["polls"] += 1
+    # What is open now opens just before the anchor, so it is still open when a newcomer looks.
+    with clock.frozen(anchor - timedelta(days=2)):
         seat_item = db.session.execute(sa.select(services.RoadmapItem).where(
             services.RoadmapItem.title == "座椅通风分级调节")).scalar_one_or_none()
+        voters = rng.sample(list(member_users), k=min(len(member_users), 40))
         if seat_item is not None:
-            advance(days=1)
             open_poll = polls.create_poll(
-                pm, question="座椅舒适包（通风 + 按摩）你能接受的价格？", item=seat_item, kind="price", days=90,
+                pm, question="座椅舒适包（通风 + 按摩）你能接受的价格？", item=seat_item, kind="price", days=60,
                 results="live", options=[{"label": "基础", "price_min": 3000, "price_max": 5000},
                                          {"label": "进阶", "price_min": 5000, "price_max": 8000},
                                          {"label": "全配", "price_min": 8000, "price_max": 12000}])
-            for user_id in list(member_users)[60:100]:
+            for user_id in voters[: len(voters) // 2]:
                 polls.cast_ballot(member_users[user_id], open_poll, [open_poll.options[rng.choice((0, 0, 1, 2))].id])
             counts["polls"] += 1
+        # One open four-box round for the latest ES7 release.
+        round_ = fourbox.open_round(pm, title="v2.4 第 1 周", product=products.get("es7"), days=fourbox.MAX_DAYS)
+        for user_id in voters:
+            boxes = {key: rng.choice(texts) for key, texts in FOURBOX_TEXTS.items()}
+            fourbox.submit_answer(member_users[user_id], round_, boxes)
+        counts["fourbox_answers"] = round_.answer_count
     db.session.flush()
     return counts
+
+
+FOURBOX_TEXTS = {
+    "most_satisfied": ["无线 CarPlay 终于来了", "桌面卡片可以自己排了", "蓝牙连接稳定多了", "语音连续对话很方便"],
+    "least_satisfied": ["升级后第一次开机有点慢", "导航偶尔卡顿", "空调记忆没生效", ""],
+    "most_wanted": ["希望增加座椅通风三档", "想要座椅通风更强一点", "后排出风口独立温控", "希望支持第三方音乐 App",
+                    "第三方音乐 App 上车", "哨兵模式更省电", "希望哨兵模式省电一些", "HUD 显示盲区提醒"],
+    "bug": ["", "", "倒车影像偶尔黑屏", "蓝牙电话偶尔没声音"],
+}

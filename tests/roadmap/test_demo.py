@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from community.core import clock
 from community.extensions import db
 from community.notifications.models import Notification
-from community.roadmap import polls
-from community.roadmap.models import Poll, Release, RoadmapItem, RoadmapLink
+from community.roadmap import fourbox, polls
+from community.roadmap.models import FourBoxRound, Poll, Release, RoadmapItem, RoadmapLink
 from tests.demo.test_seed import SMALL, run_seed
 
 
@@ -26,6 +26,9 @@ def test_demo_seed_builds_a_believable_roadmap(app, client):
     all_polls = db.session.execute(sa.select(Poll)).scalars().all()
     assert sorted(polls.is_open(p) for p in all_polls) == [False, True]
     assert any(p.decision for p in all_polls)
+    rounds = db.session.execute(sa.select(FourBoxRound)).scalars().all()
+    assert len(rounds) == 1 and fourbox.is_open(rounds[0]) and rounds[0].answer_count > 20
+    assert fourbox.tally(rounds[0])[0].count > 1  # similar wishes grouped
     for url in ("/roadmap", "/roadmap/list?sort=eta", "/changelog", "/changelog.atom", "/polls",
-                f"/releases/{published[0].id}", f"/polls/{all_polls[0].id}"):
+                f"/releases/{published[0].id}", f"/polls/{all_polls[0].id}", f"/fourbox/{rounds[0].id}"):
         assert client.get(url).status_code == 200, url
