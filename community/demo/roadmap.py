@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from community.accounts.models import User
 from community.core import clock
 from community.extensions import db
-from community.feedback.models import Post, Product
+from community.feedback.models import Post, Product, TimelineEntry
 from community.roadmap import fourbox, polls, releases, services
 
 # (product slug, area, title, description, final status, target quarter)
@@ -80,6 +80,9 @@ def seed_roadmap(anchor: datetime, seed: int) -> dict:
         .order_by(Post.id).limit(120)).scalars())
     if not staff or not members:
         return {}
+    last_entry = dict(db.session.execute(
+        sa.select(TimelineEntry.post_id, sa.func.max(TimelineEntry.created_at))
+        .where(TimelineEntry.post_id.in_([p.id for p in suggestions])).group_by(TimelineEntry.post_id)).all())
     member_users = {u.id: u for u in db.session.execute(
         sa.select(User).where(User.id.in_(members[:400]))).scalars()}
     counts = {"roadmap_items": 0, "roadmap_links": 0, "roadmap_votes": 0, "releases": 0, "polls": 0}
@@ -92,11 +95,14 @@ def seed_roadmap(anchor: datetime, seed: int) -> dict:
                                         target_quarter=quarter)
             counts["roadmap_items"] += 1
             advance(hours=2)
-            for _ in range(rng.randint(0, 3) if suggestions else 0):
-                post = suggestions.pop(0) if suggestions else None
-                if post is not None:
-                    services.link_feedback(pm, item, post)
-                    counts["roadmap_links"] += 1
+            for _ in range(rng.randint(0, 3)):
+                # Only feedback whose own history is over by now, so every timeline stays in order.
+                post = next((p for p in suggestions if last_entry.get(p.id, p.created_at) < clock.now()), None)
+                if post is None:
+                    break
+                suggestions.remove(post)
+                services.link_feedback(pm, item, post)
+                counts["roadmap_links"] += 1
             for user_id in rng.sample(list(member_users), k=min(len(member_users), rng.randint(2, 30))):
                 if final != "not_planned":
                     services.set_vote(member_users[user_id], item, True)
