@@ -162,7 +162,7 @@ def vote_budget(slug):
         flash(_("Saved."), "success")
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("roadmap.board", product=product.slug))
 
 
@@ -508,7 +508,7 @@ def post_decision(poll_id):
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
 
