@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import User
@@ -209,8 +210,9 @@ def line_to_item(actor, round_: FourBoxRound, answer_ids, *, title: str | None =
         raise Conflict(_l("This line is already on the roadmap."), code="already_on_roadmap")
     label = title or Counter(normalize(a.most_wanted) for a in answers).most_common(1)[0][0]
     item = services.create_item(actor, title=label[:services.TITLE_MAX].ljust(services.TITLE_MIN, "…"),
-                                description=str(_l("From the four-box round “%(round)s”: %(n)d members asked for it.",
-                                                   round=round_.title, n=len(answers))),
+                                description=str(_ln("From the four-box round “%(round)s”: %(num)d member asked for it.",
+                                                    "From the four-box round “%(round)s”: %(num)d members asked for it.",
+                                                    len(answers), round=round_.title)),
                                 product=round_.product)
     for answer in answers:
         answer.wanted_item_id = item.id

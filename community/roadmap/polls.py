@@ -149,13 +149,13 @@ def _clean_options(options) -> list[dict]:
     cleaned = []
     for n, option in enumerate(options, 1):
         try:
-            label = clean_text(option.get("label"), field="options", label=_l("Option %(n)d", n=n), min_len=1,
+            label = clean_text(option.get("label"), field="options", label=_l("Option %(position)d", position=n), min_len=1,
                                max_len=OPTION_MAX, multiline=False)
             description = services.optional_text(option.get("description"), field="options",
-                                                 label=_l("Option %(n)d", n=n), max_len=500, min_len=0,
+                                                 label=_l("Option %(position)d", position=n), max_len=500, min_len=0,
                                                  multiline=False)
         except (AttributeError, TypeError):
-            raise ValidationFailed(fields={"options": _l("Option %(n)d is not valid.", n=n)}) from None
+            raise ValidationFailed(fields={"options": _l("Option %(position)d is not valid.", position=n)}) from None
         image = normalize(option.get("image_url") or "").strip()
         if image and (not image.startswith("/") or image.startswith("//") or len(image) > 300):
             raise ValidationFailed(fields={"options": _l("Images must be paths on this site, like /static/…")})
@@ -169,7 +169,7 @@ def _check_prices(options: list[dict]) -> None:
         low, high = option["price_min"], option["price_max"]
         if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10**9 for v in (low, high)) \
                 or low > high:
-            raise ValidationFailed(fields={"options": _l("Option %(n)d needs a price band like 2000-3000.", n=n)})
+            raise ValidationFailed(fields={"options": _l("Option %(position)d needs a price band like 2000-3000.", position=n)})
 
 
 def create_poll(actor, *, question, description="", item=None, product=None, kind: str = "choice",

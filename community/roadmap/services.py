@@ -644,7 +644,8 @@ def demand_by_segment(actor, item: RoadmapItem) -> list[dict]:
     since = clock.now() - timedelta(days=NEW_MEMBER_DAYS)
     base = sa.select(sa.func.count()).select_from(supporters).join(User, User.id == supporters.c.user_id)
     rows = [
-        ("new", _l("New members (joined < %(n)d days ago)", n=NEW_MEMBER_DAYS), User.created_at >= since),
+        ("new", _ln("New members (joined < %(num)d day ago)",
+             "New members (joined < %(num)d days ago)", NEW_MEMBER_DAYS), User.created_at >= since),
         ("long_standing", _l("Long-standing members"), User.created_at < since),
     ]
     if item.product_id:

@@ -18,7 +18,8 @@ def test_demo_seed_builds_a_believable_roadmap(app, client):
                                        .group_by(RoadmapItem.status)).all())
     assert sum(statuses.values()) == 40
     assert set(statuses) == {"considering", "planned", "in_development", "in_beta", "shipped", "not_planned"}
-    assert db.session.execute(sa.select(sa.func.count()).select_from(RoadmapLink)).scalar_one() > 10
+    # The seeder links only feedback whose own history is over.
+    assert db.session.execute(sa.select(sa.func.count()).select_from(RoadmapLink)).scalar_one() >= 5
     published = db.session.execute(sa.select(Release).where(Release.is_published.is_(True))).scalars().all()
     assert len(published) == 2 and all(r.items for r in published)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Notification)

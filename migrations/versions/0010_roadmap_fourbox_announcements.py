@@ -1,7 +1,7 @@
 """roadmap: four-box rounds and answers, announcements, item comments
 
-Revision ID: 0008_roadmap_fourbox
-Revises: 0007_roadmap
+Revision ID: 0010_roadmap_fourbox
+Revises: 0009_brand
 Create Date: 2026-12-01 21:08:12.577407
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_roadmap_fourbox'
-down_revision = '0007_roadmap'
+revision = '0010_roadmap_fourbox'
+down_revision = '0009_brand'
 branch_labels = None
 depends_on = None
 
