@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint install assets browser translations messages migrate seed bench clean
+.PHONY: run test test-pg lint install assets browser translations messages migrate seed bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,7 +43,11 @@ run: install migrate seed
 	$(BIN)/gunicorn -c scripts/gunicorn_run.py --worker-class gthread -w 1 --threads 100 -b $(HOST):$(PORT) --access-logfile - app:app
 
 test: install lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 -q
+
+# The tests that use the `app` fixture (services and HTTP) again, on a real PostgreSQL.
+test-pg: install
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # Lint and import order (ruff), then the layers of docs/architecture.md (import-linter).
 lint:

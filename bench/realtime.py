@@ -43,6 +43,8 @@ from pathlib import Path
 import requests
 import websocket
 
+from community.core.permissions import SYSTEM
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 SECRET = "bench-realtime-secret"
@@ -86,11 +88,11 @@ def build_database(workdir: Path, n_users: int) -> dict:
         upgrade()
         from community.accounts import services as accounts
 
-        dept = routing.create_department(None, slug="cabin", name="车机软件部")
-        cat = routing.create_category(None, slug="ota", name="车机与OTA", department=dept)
+        dept = routing.create_department(SYSTEM, slug="cabin", name="车机软件部")
+        cat = routing.create_category(SYSTEM, slug="ota", name="车机与OTA", department=dept)
         staff = accounts.register_user("zhanggong", "zg@example.test", "bench-password-1", role="staff")
-        routing.add_department_member(None, dept, staff)
-        routing.set_contact(None, dept, staff)
+        routing.add_department_member(SYSTEM, dept, staff)
+        routing.set_contact(SYSTEM, dept, staff)
         author = accounts.register_user("laowang", "lw@example.test", "bench-password-1")
         post = feedback.submit_post(author, kind="feedback", title="车机蓝牙经常断连", body="升级之后蓝牙每天断好几次。",
                                     category=cat, feedback_type="bug")

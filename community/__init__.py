@@ -11,6 +11,7 @@ from community import (
     accounts,
     api,
     audit,
+    brand,
     demo,
     feedback,
     moderation,
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # API routes, CLI, signal listeners, screeners and notification kinds (docs/architecture.md).
 # Foundations first; `api` comes after every domain has attached its routes to the API
 # blueprint, because a blueprint cannot take routes once registered.
-DOMAINS = (web, accounts, audit, routing, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
+DOMAINS = (web, accounts, audit, routing, brand, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
            demo)
 
 
@@ -86,10 +87,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"  # accounts.init_app registers the user loader
 
+    queue_options = {}
+    if app.config["REDIS_URL"]:
+        from community.realtime.queue import ResyncingRedisManager
+
+        queue_options["client_manager"] = ResyncingRedisManager(app.config["REDIS_URL"], channel="flask-socketio")
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        **queue_options,
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),  # None: same origin only
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 16 * 1024),
         logger=False,

@@ -60,6 +60,13 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis is a helper: if it is down or hung, limits fall back to this process's memory
+        # (same limits, logged once) after at most a short socket timeout, and storage errors
+        # never fail the request; Flask-Limiter pings Redis back with a growing interval.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", 0.5)),
+                                      "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", 0.5))},
         # Failed logins, counted separately per address (shared behind a NAT, so higher) and per account.
         "RATE_LIMIT_LOGIN": os.environ.get("RATE_LIMIT_LOGIN", "30 per minute; 200 per hour"),
         "RATE_LIMIT_LOGIN_ACCOUNT": os.environ.get("RATE_LIMIT_LOGIN_ACCOUNT", "5 per minute; 20 per hour"),
@@ -73,6 +80,8 @@ def load_config(instance_path: Path) -> dict:
         # Product rules.
         "REOPEN_WINDOW_DAYS": 14,
         "POSTS_PER_PAGE": 20,
+        # Roadmap: show demand weighted by each supporter's contribution (formula printed beside it).
+        "ROADMAP_WEIGHTED_DEMAND": os.environ.get("ROADMAP_WEIGHTED_DEMAND", "") == "1",
         "ANON_PAGE_CACHE_SECONDS": int(os.environ.get("ANON_PAGE_CACHE_SECONDS", 5)),
         "SOCKETIO_ASYNC_MODE": "threading",
         # New-account limits (defaults in community.moderation), overridable from the environment.

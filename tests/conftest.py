@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import shutil
 
@@ -12,6 +13,11 @@ from flask.testing import FlaskClient
 from community import create_app
 from community.core.database import write_intent
 from community.extensions import db
+from tests import databases
+
+# `TEST_DATABASE=postgresql` runs the tests that use the `app` fixture on a real PostgreSQL
+# (one fresh database per test, cloned from a migrated template); `make test` runs both.
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -28,6 +34,11 @@ TEST_CONFIG = {
     # Tests write many contributions in a second; the shipped new-account rate is tested with
     # its real value in tests/moderation/test_screening_paths.py (and tests that set their own).
     "NEW_USER_RATE": "1000 per minute",
+    "SEARCH_OUTBOX_POLL_SECONDS": 0,  # the outbox is drained when the writer thread starts
+    # The test's own session writes in deferred SQLite transactions (see `app`), which any
+    # background write would break: here the indexer leaves written outbox rows in place.
+    "SEARCH_OUTBOX_CLEAR_WRITTEN": False,
+    "SEARCH_START_WITH_FIRST_REQUEST": False,
 }
 
 
@@ -105,10 +116,47 @@ class CommunityClient(FlaskClient):
         return self
 
 
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass runs only what goes through the `app` fixture (services and HTTP)."""
+    if TEST_DATABASE != "postgresql":
+        return
+    keep = [i for i in items if "app" in getattr(i, "fixturenames", ()) and not i.get_closest_marker("sqlite_only")]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg_worker_database(tmp_path_factory):
+    """One migrated PostgreSQL database per test process, emptied back to its migrated state
+    after each test (deleting a few rows is much cheaper than creating and dropping databases)."""
+    from flask_migrate import upgrade
+
+    name = databases.create_database("cc_worker")
+    app = build_app(tmp_path_factory.mktemp("pg_worker"), SQLALCHEMY_DATABASE_URI=databases.url_of(name))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    reset = databases.Reset(databases.url_of(name))
+    yield databases.url_of(name), reset
+    reset.close()
+    databases.drop_database(name)
+
+
 @pytest.fixture
-def app(tmp_path, migrated_db):
-    shutil.copy(migrated_db, tmp_path / "community.db")
-    app = build_app(tmp_path)
+def database_uri(request, tmp_path, migrated_db):
+    """A migrated database of the kind TEST_DATABASE names, empty but for what migrations wrote."""
+    if TEST_DATABASE == "postgresql":
+        url, reset = request.getfixturevalue("pg_worker_database")
+        yield url
+        reset()
+    else:
+        shutil.copy(migrated_db, tmp_path / "community.db")
+        yield f"sqlite:///{tmp_path / 'community.db'}"
+
+
+@pytest.fixture
+def app(tmp_path, database_uri):
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri)
     app.test_client_class = CommunityClient
     ctx = app.app_context()
     ctx.push()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 
 from community.accounts import services as accounts
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Product
@@ -19,7 +20,7 @@ def user(role: str = "member", *, departments=(), title: str = "", username: str
                                display_name=kw.get("display_name", f"用户{n}"), role=role)
     u.title = title
     for dept in departments:
-        routing.add_department_member(None, dept, u)
+        routing.add_department_member(SYSTEM, dept, u)
     db.session.flush()
     return u
 
@@ -27,18 +28,18 @@ def user(role: str = "member", *, departments=(), title: str = "", username: str
 def staff(department, *, contact: bool = True, categories=None, title: str = "张工", role: str = "staff"):
     u = user(role, departments=[department], title=title)
     if contact:
-        routing.set_contact(None, department, u, categories=categories)
+        routing.set_contact(SYSTEM, department, u, categories=categories)
     return u
 
 
 def department(slug: str | None = None, name: str | None = None, **kw):
     n = next(_seq)
-    return routing.create_department(None, slug=slug or f"dept-{n}", name=name or f"部门{n}", **kw)
+    return routing.create_department(SYSTEM, slug=slug or f"dept-{n}", name=name or f"部门{n}", **kw)
 
 
 def category(department=None, slug: str | None = None, name: str | None = None):
     n = next(_seq)
-    return routing.create_category(None, slug=slug or f"cat-{n}", name=name or f"分类{n}", department=department)
+    return routing.create_category(SYSTEM, slug=slug or f"cat-{n}", name=name or f"分类{n}", department=department)
 
 
 def product(slug: str | None = None, name: str = "极光 ES7"):

@@ -5,15 +5,10 @@ import click
 from flask.cli import with_appcontext
 
 from community.accounts import services
-from community.core.errors import DomainError
-from community.extensions import db
+from community.core.permissions import SYSTEM
+from community.core.unit_of_work import cli_unit_of_work
 
 users_cli = click.Group("users", help="Manage user accounts.")
-
-
-def _fail(exc: DomainError):
-    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-    raise click.ClickException(f"{exc.message}{' (' + details + ')' if details else ''}")
 
 
 @users_cli.command("create-admin")
@@ -23,12 +18,8 @@ def _fail(exc: DomainError):
 @with_appcontext
 def create_admin(username, email, password):
     """Create an administrator account."""
-    try:
+    with cli_unit_of_work():
         user = services.register_user(username, email, password, role="admin")
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        _fail(exc)
     click.echo(f"Created admin {user.username} (id {user.id}).")
 
 
@@ -39,11 +30,7 @@ def create_admin(username, email, password):
 @with_appcontext
 def set_role(username, role, title):
     """Change a user's role."""
-    try:
+    with cli_unit_of_work():
         user = services.get_user_by_username(username)
-        services.set_role(None, user, role, title=title)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        _fail(exc)
+        services.set_role(SYSTEM, user, role, title=title)
     click.echo(f"{user.username} is now {role}.")

@@ -24,7 +24,7 @@ from community.accounts.names import clean_display_name
 from community.accounts.sessions import load_user, revoke_all_sessions  # noqa: F401  (load_user: create_app)
 from community.core import clock, events, usage
 from community.core.errors import NotFound, PermissionDenied, ValidationFailed
-from community.core.permissions import is_admin, require_writer
+from community.core.permissions import is_admin, is_system, require_writer
 from community.core.text import normalize
 from community.extensions import db
 
@@ -143,8 +143,8 @@ def update_profile(actor: User, *, display_name: str | None = None, locale: str 
 
 
 def set_role(actor: User | None, user: User, role: str, *, title: str | None = None) -> User:
-    """Admins change roles; `actor=None` is the command line."""
-    if actor is not None and not is_admin(actor):
+    """Admins change roles; so does the command line (SYSTEM)."""
+    if not is_system(actor) and not is_admin(actor):
         raise PermissionDenied()
     if role not in ROLES:
         raise ValidationFailed(fields={"role": _l("Unknown role.")})
@@ -155,8 +155,13 @@ def set_role(actor: User | None, user: User, role: str, *, title: str | None = N
     return user
 
 
+def find_user_by_username(username: str) -> User | None:
+    """The one lookup of a user by username (exact match); None when there is none."""
+    return db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+
+
 def get_user_by_username(username: str) -> User:
-    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+    user = find_user_by_username(username)
     if user is None:
         raise NotFound()
     return user

@@ -12,6 +12,7 @@ from community.accounts import forms, services, sessions, throttle
 from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
+from community.core.unit_of_work import unit_of_work
 from community.core.urls import safe_next
 from community.core.web import remember_locale
 from community.extensions import db, limiter
@@ -28,14 +29,12 @@ def register():
         return redirect(url_for("feedback.home"))
     form = forms.registration_form() if request.method == "POST" else {}
     if request.method == "POST":
-        try:
+        with unit_of_work(flash_errors=False) as work:
             user = services.register_user(form["username"], form["email"], form["password"],
                                           display_name=form["display_name"])
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
+        if work.error:
             form.pop("password", None)
-            return render_form("accounts/register.html", form=form, error=exc)
+            return render_form("accounts/register.html", form=form, error=work.error)
         _start_session(user, remember=False)
         flash(_("Welcome, %(name)s!", name=user.name), "success")
         return redirect(safe_next(request.args.get("next"), url_for("feedback.home")))

@@ -18,21 +18,62 @@ log = logging.getLogger(__name__)
 
 domain = Namespace()
 
-# Feedback lifecycle. Sender: the Post. Keyword arguments are listed beside each.
-post_created = domain.signal("post.created")              # actor
-post_edited = domain.signal("post.edited")                # actor, revision
-post_routed = domain.signal("post.routed")                # actor, entry, previous_assignee_id
-post_status_changed = domain.signal("post.status_changed")  # actor, entry, from_status, to_status
-post_merged = domain.signal("post.merged")                # actor, target
-post_voted = domain.signal("post.voted")                  # actor, voted (bool)
-post_visibility_changed = domain.signal("post.visibility_changed")  # actor, what
-comment_created = domain.signal("comment.created")        # sender: Comment; actor
-comment_edited = domain.signal("comment.edited")          # sender: Comment; actor
-comment_deleted = domain.signal("comment.deleted")        # sender: Comment; actor
-official_reply_posted = domain.signal("post.official_reply")  # sender: Post; actor, comment, entry
-user_sessions_revoked = domain.signal("user.sessions_revoked")  # sender: User; reason
-content_held = domain.signal("content.held")              # sender: Post or Comment; actor, reasons
-content_released = domain.signal("content.released")      # sender: held Post or Comment, now approved; actor
+# The domain signals. Each is sent by a service inside the acting transaction, after its
+# flush, so listeners see the change and may add rows to the same transaction (notifications,
+# audit, holds); what leaves the database waits for the commit (after_commit below, or the
+# search and page-cache session hooks). `actor` is the acting user, or None for the system
+# (routing on submit, SLA jobs, escalations). Receivers take **kwargs: arguments may be added.
+
+post_created = domain.signal("post.created")
+"""Sender: the new Post (feedback routed already). actor. By feedback.posting.submit_post."""
+
+post_edited = domain.signal("post.edited")
+"""Sender: Post. actor, revision (the Revision holding the text before). By feedback.posting.edit_post."""
+
+post_routed = domain.signal("post.routed")
+"""Sender: Post. actor (None when routed on submit or by the system), entry (its TimelineEntry),
+previous_assignee_id. When an item is routed, queued, reassigned or escalated
+(feedback.lifecycle: route_post, reassign_post, system_assign)."""
+
+post_status_changed = domain.signal("post.status_changed")
+"""Sender: Post. actor (None for the system), entry, from_status, to_status; roadmap sends
+notify=False when it tells the followers itself. On every status change: staff, the author
+confirming or reopening, the author answering needs_info, SLA jobs, roadmap shipping."""
+
+post_merged = domain.signal("post.merged")
+"""Sender: the duplicate Post. actor, target (the Post it was merged into), entry (the
+duplicate's timeline entry). By feedback.merging.merge_posts, after votes and followers moved."""
+
+post_voted = domain.signal("post.voted")
+"""Sender: Post. actor, voted (True: added, False: withdrawn). Only when the vote changed."""
+
+post_visibility_changed = domain.signal("post.visibility_changed")
+"""Sender: Post. actor, what (the moderator action: hidden, unhidden, locked, unlocked, pinned,
+unpinned, deleted, restored, or comment_hidden … comment_restored, sent with the comment's Post).
+By moderation.content: moderate_post, moderate_comment and hold decisions."""
+
+comment_created = domain.signal("comment.created")
+"""Sender: the new Comment (also internal notes and official replies). actor."""
+
+comment_edited = domain.signal("comment.edited")
+"""Sender: Comment. actor. By feedback.conversation.edit_comment."""
+
+comment_deleted = domain.signal("comment.deleted")
+"""Sender: Comment (soft-deleted). actor. By feedback.conversation.delete_comment."""
+
+official_reply_posted = domain.signal("post.official_reply")
+"""Sender: Post. actor, comment (the official reply), entry. After comment_created, by
+feedback.conversation.post_official_reply (before any status change it carries)."""
+
+user_sessions_revoked = domain.signal("user.sessions_revoked")
+"""Sender: User. reason (password_changed, suspended, banned). Realtime closes their sockets."""
+
+content_held = domain.signal("content.held")
+"""Sender: the held Post or Comment (saved, hidden from others). actor, reasons (screener codes).
+By feedback when a screener holds new content; moderation records a Hold."""
+
+content_released = domain.signal("content.released")
+"""Sender: the held Post or Comment, now approved. actor (the moderator). By moderation."""
 
 _QUEUE_KEY = "community.after_commit"
 

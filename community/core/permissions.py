@@ -1,10 +1,37 @@
 """Who may do what: one module every channel asks (page, API, search, socket, notification).
 
 Predicates take the acting user (or None / an anonymous user) and the object.
+CLI commands and jobs act as SYSTEM, explicitly: None is an anonymous viewer, never trusted.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+
+class SystemActor:
+    """The trusted actor of CLI commands and jobs: administration without a person behind it.
+
+    It is not a signed-in user (member-facing predicates answer False for it); services that
+    the command line may run check `is_system(actor)` before the admin predicate. Timeline
+    entries and audit rows record it as "system", with no user id.
+    """
+
+    id = None
+    role = "system"
+    name = "system"
+    public_badge = ""
+    is_authenticated = False
+    is_anonymous = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(actor) -> bool:
+    return actor is SYSTEM
 
 
 def _authenticated(user) -> bool:

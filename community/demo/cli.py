@@ -54,6 +54,10 @@ def seed(ctx, posts, members, staff, days, anchor, seed_value, if_empty, search_
                f"{counts['trial_report']} trial reports), {counts['comments']} comments "
                f"({counts['official_replies']} official replies), {counts['votes']} votes, "
                f"{counts['follows']} follows, {counts['timeline_entries']} timeline entries.")
+    if counts.get("roadmap_items"):
+        click.echo(f"Roadmap: {counts['roadmap_items']} items, {counts['roadmap_links']} linked feedback items, "
+                   f"{counts['roadmap_votes']} votes, {counts['releases']} releases, {counts['polls']} polls, "
+                   f"{counts.get('fourbox_answers', 0)} four-box answers.")
     if search_index:
         _rebuild_search_index(ctx)
     click.echo("")

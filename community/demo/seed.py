@@ -31,12 +31,14 @@ import sqlalchemy as sa
 from community.accounts.models import User
 from community.accounts.services import hash_password
 from community.core.database import reset_sequences
+from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
 from community.demo import corpus
+from community.demo.roadmap import seed_roadmap
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
 from community.feedback.services import refresh_hot_score
-from community.feedback.workflow import OPEN_STATUSES, can_transition
+from community.feedback.workflow import OPEN_STATUSES, can_transition, status_change
 from community.routing import services as routing
 from community.routing.models import Contact, Department
 
@@ -172,20 +174,20 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
     for dept_spec in corpus.DEPARTMENTS:
         lead = next(u for u, s in zip(staff_users, staff_specs) if s["department"] == dept_spec["slug"] and s["lead"])
         by_slug[dept_spec["slug"]] = routing.create_department(
-            None, slug=dept_spec["slug"], name=dept_spec["name"], name_en=dept_spec["name_en"],
+            SYSTEM, slug=dept_spec["slug"], name=dept_spec["name"], name_en=dept_spec["name_en"],
             first_response_hours=dept_spec["first_response_hours"], resolution_days=dept_spec["resolution_days"],
             lead=lead)
     categories = {}
     for position, cat in enumerate(corpus.CATEGORIES):
         categories[cat["slug"]] = routing.create_category(
-            None, slug=cat["slug"], name=cat["name"], name_en=cat["name_en"], description=cat["description"],
+            SYSTEM, slug=cat["slug"], name=cat["name"], name_en=cat["name_en"], description=cat["description"],
             department=by_slug[cat["department"]], position=position)
     for user, spec in zip(staff_users, staff_specs):
         dept = by_slug[spec["department"]]
         if spec["lead"]:
-            routing.add_department_member(None, dept, user)
+            routing.add_department_member(SYSTEM, dept, user)
         else:  # every other staff member receives the department's items
-            routing.set_contact(None, dept, user)
+            routing.set_contact(SYSTEM, dept, user)
     products = {}
     for spec in corpus.PRODUCTS:
         product = Product(slug=spec["slug"], name=spec["name"], name_en=spec["name_en"], description=spec["description"])
@@ -482,18 +484,12 @@ class _Simulation:
         return timedelta(days=rng.uniform(0.1, 0.45) * dept["resolution_days"])
 
     def _set_status(self, post: dict, to_status: str, at: datetime, contact: dict | None) -> str:
-        """The same clocks as feedback.services._set_status; also tracks the contact's open load."""
+        """The services' status-clock rule (workflow.status_change); also tracks the contact's open load."""
         previous = post["status"]
-        if previous == "needs_info" and post["status_changed_at"]:
-            post["sla_paused_seconds"] += int((at - post["status_changed_at"]).total_seconds())
-        post["status"] = to_status
-        post["status_changed_at"] = at
-        if to_status == "resolved":
-            post["resolved_at"] = at
-        if to_status in ("closed", "declined", "duplicate"):
-            post["closed_at"] = at
-        elif to_status in OPEN_STATUSES:
-            post["closed_at"] = None
+        paused, fields = status_change(previous, to_status, at, post["status_changed_at"])
+        if paused is not None:
+            post["sla_paused_seconds"] += paused
+        post.update(fields)
         post["last_activity_at"] = max(post["last_activity_at"], at)
         was_open, is_open = previous in OPEN_STATUSES, to_status in OPEN_STATUSES
         if contact is not None and was_open != is_open:
@@ -597,12 +593,26 @@ def _next_ids() -> dict[str, int]:
     return {"posts": after(Post.id), "comments": after(Comment.id), "timeline": after(TimelineEntry.id)}
 
 
+def _brand_look() -> None:
+    """The demo brand's own look, as its admin would set it at /admin/brand."""
+    from community.brand.models import BrandSettings
+
+    if db.session.get(BrandSettings, 1) is None:
+        db.session.add(BrandSettings(
+            id=1, name="极光车友社区", name_en="Aurora Owners Community", primary_color="#1447a6",
+            footer_links=[{"label": "极光汽车官网", "url": f"https://www.{EMAIL_DOMAIN}/"},
+                          {"label": "用户协议", "url": f"https://www.{EMAIL_DOMAIN}/terms"},
+                          {"label": "隐私政策", "url": f"https://www.{EMAIL_DOMAIN}/privacy"}],
+            logo_type="", favicon_type=""))
+
+
 def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] = lambda _msg: None) -> SeedResult:
     """Build the demo community and commit it in batches. Callers check demo_exists() first."""
     started = time.perf_counter()
     anchor = opts.anchor_time(now)
     password_hash = hash_password(DEMO_PASSWORD)  # once: scrypt per user would take minutes
     org = _build_organisation(opts, anchor, password_hash)
+    _brand_look()
     db.session.commit()
     echo(f"Organisation: {len(org['departments'])} departments, {len(org['categories'])} categories, "
          f"{len(org['staff'])} staff, {len(org['members'])} members.")
@@ -618,11 +628,14 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
     # Posts, comments and timeline entries went in with explicit ids (children point at parents).
     reset_sequences(Post.__table__, Comment.__table__, TimelineEntry.__table__)
     db.session.commit()
+    counts_roadmap = seed_roadmap(anchor, opts.seed)
+    db.session.commit()
     # After a bulk load the planner needs fresh statistics to pick the per-category indexes.
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
 
     counts = dict(simulation.counts)
+    counts.update(counts_roadmap)
     counts.update(users=len(org["members"]) + len(org["staff"]) + 1, staff=len(org["staff"]),
                   members=len(org["members"]), departments=len(org["departments"]),
                   categories=len(org["categories"]), products=len(org["products"]))

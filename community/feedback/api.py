@@ -18,6 +18,7 @@ from community.core import permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
+from community.core.unit_of_work import commit_and_return
 from community.extensions import db
 from community.feedback import serializers, services
 from community.feedback.models import FEEDBACK_TYPES, POST_KINDS
@@ -30,12 +31,6 @@ POST_ID = openapi.path_param("post_id", "The post's id")
 
 def _post(post_id):
     return services.get_post(api_user(), post_id)
-
-
-def _commit_and_return(payload, status: int = 200, headers=None):
-    """Serialize first (same transaction, no second write lock), then commit."""
-    db.session.commit()
-    return payload, status, headers or {}
 
 
 # Reading ------------------------------------------------------------------------
@@ -214,7 +209,7 @@ def create_post():
         post = services.submit_post(caller, kind=kind, title=title, body=body, category=category,
                                     feedback_type=feedback_type, product=product, trial=trial_data)
     payload = serializers.post_detail(caller, post)
-    return _commit_and_return(payload, 201, {"Location": url_for("api.feedback_get_post", post_id=post.id)})
+    return commit_and_return(payload, 201, {"Location": url_for("api.feedback_get_post", post_id=post.id)})
 
 
 openapi.document("/posts", "post", summary="Create feedback, a trial report or a discussion", tags=TAGS, auth=True,
@@ -243,7 +238,7 @@ def edit_post(post_id):
     reason = fields.text("reason")
     fields.check()
     services.edit_post(caller, post, title=title, body=body, reason=reason)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}", "patch", summary="Edit a post's title and body (kept in the edit history)",
@@ -276,7 +271,7 @@ def add_comment(post_id):
     parent = services.get_comment(caller, parent_id) if parent_id is not None else None
     with _api_field_names():
         comment = services.add_comment(caller, post, body, parent=parent, internal=internal)
-    return _commit_and_return(serializers.comment(comment), 201)
+    return commit_and_return(serializers.comment(comment), 201)
 
 
 openapi.document("/posts/{post_id}/comments", "post", summary="Comment, reply, or (staff) add an internal note",
@@ -302,7 +297,7 @@ def edit_comment(comment_id):
     body, reason = fields.text("body"), fields.text("reason")
     fields.check()
     services.edit_comment(caller, comment, body, reason=reason)
-    return _commit_and_return(serializers.comment(comment))
+    return commit_and_return(serializers.comment(comment))
 
 
 openapi.document("/comments/{comment_id}", "patch", summary="Edit a comment (kept in the edit history)",
@@ -338,7 +333,7 @@ FOLLOW_STATE = openapi.schema("FollowState", {
 def _set_vote(post_id, voted: bool):
     caller = require_caller()
     voted, count = services.set_vote(caller, services.get_post(caller, post_id), voted)
-    return _commit_and_return({"voted": voted, "vote_count": count})
+    return commit_and_return({"voted": voted, "vote_count": count})
 
 
 @bp.put("/posts/<int:post_id>/vote", endpoint="feedback_vote")
@@ -363,7 +358,7 @@ for _method, _summary in (("put", "Vote 我也遇到 / +1 (idempotent)"), ("dele
 def _set_follow(post_id, following: bool):
     caller = require_caller()
     following = services.set_follow(caller, services.get_post(caller, post_id), following)
-    return _commit_and_return({"following": following})
+    return commit_and_return({"following": following})
 
 
 @bp.put("/posts/<int:post_id>/follow", endpoint="feedback_follow")
@@ -403,7 +398,7 @@ def change_status(post_id):
         fields.errors["status"] = _l("Choose one of: %(choices)s.", choices=", ".join(STATUSES))
     fields.check()
     services.change_status(caller, post, status, note=note)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}/status", "post", summary="Staff: change the status (public timeline entry)",
@@ -433,7 +428,7 @@ def official_reply(post_id):
         fields.errors["status"] = _l("Choose one of: %(choices)s.", choices=", ".join(STATUSES))
     fields.check()
     comment = services.post_official_reply(caller, post, body, to_status=status, note=note)
-    return _commit_and_return(serializers.comment(comment), 201)
+    return commit_and_return(serializers.comment(comment), 201)
 
 
 openapi.document("/posts/{post_id}/official-replies", "post", summary="Staff: post an official reply (官方回复)",
@@ -472,7 +467,7 @@ def reassign(post_id):
             fields.errors["department"] = _l("No such department.")
     fields.check()
     services.reassign_post(caller, post, reason=reason, to_user=to_user, to_department=to_department)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}/reassign", "post", summary="Staff: reassign to a person or a department",
@@ -503,7 +498,7 @@ def merge(post_id):
         raise ValidationFailed(fields={"target_id": _l("Choose another open feedback item to merge into.")}) from None
     with _api_field_names():
         services.merge_posts(caller, post, target, note=note)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}/merge", "post", summary="Staff: merge this item into another as a duplicate",
@@ -519,7 +514,7 @@ def confirm(post_id):
     caller = require_caller()
     post = services.get_post(caller, post_id)
     services.confirm_resolution(caller, post)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}/confirm", "post", summary="Author: confirm a resolved item is solved (→ closed)",
@@ -542,7 +537,7 @@ def reopen(post_id):
     reason = fields.text("reason")
     fields.check()
     services.reopen_post(caller, post, reason=reason)
-    return _commit_and_return(serializers.post_detail(caller, post))
+    return commit_and_return(serializers.post_detail(caller, post))
 
 
 openapi.document("/posts/{post_id}/reopen", "post", summary="Author: reopen a resolved item within the window",

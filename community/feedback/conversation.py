@@ -178,6 +178,8 @@ def set_vote(actor, post: Post, voted: bool = True) -> tuple[bool, int]:
         add_to_counter(post, "vote_count", 1 if voted else -1)
         db.session.flush()
         events.post_voted.send(post, actor=actor, voted=voted)
+    else:  # a concurrent repeat: the other transaction's vote has committed; report its count
+        db.session.refresh(post, ["vote_count"])
     return voted, post.vote_count
 
 

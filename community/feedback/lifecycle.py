@@ -15,7 +15,7 @@ from community.core.errors import Conflict, InvalidTransition, PermissionDenied,
 from community.core.text import normalize
 from community.extensions import db
 from community.feedback.models import Post, TimelineEntry
-from community.feedback.workflow import NOTE_REQUIRED, OPEN_STATUSES, can_transition
+from community.feedback.workflow import NOTE_REQUIRED, can_transition, status_change
 from community.feedback.writing import NOTE_MAX, _require_writer, _timeline, actor_label
 from community.routing.models import Contact, Department
 from community.routing.services import choose_contact
@@ -94,17 +94,11 @@ def _set_status(post: Post, to_status: str) -> str:
     """Apply a status and its clocks; returns the previous status."""
     now = clock.now()
     previous = post.status
-    if previous == "needs_info" and post.status_changed_at:
-        # Waiting on the author does not count against response targets.
-        increment(post, "sla_paused_seconds", int((now - post.status_changed_at).total_seconds()))
-    post.status = to_status
-    post.status_changed_at = now
-    if to_status == "resolved":
-        post.resolved_at = now
-    if to_status in ("closed", "declined", "duplicate"):
-        post.closed_at = now
-    elif to_status in OPEN_STATUSES:
-        post.closed_at = None
+    paused, fields = status_change(previous, to_status, now, post.status_changed_at)
+    if paused is not None:
+        increment(post, "sla_paused_seconds", paused)  # atomic: two changes at once both count
+    for name, value in fields.items():
+        setattr(post, name, value)
     post.last_activity_at = now
     return previous
 

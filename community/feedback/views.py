@@ -8,16 +8,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_login import current_user, login_required
 
-from community.accounts.models import User
-from community.accounts.services import get_user_by_username
+from community.accounts.services import find_user_by_username, get_user_by_username
 from community.core import permissions
 from community.core.converters import parse_db_id
-from community.core.errors import DomainError, ValidationFailed
+from community.core.errors import DomainError
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.page_cache import anonymous_page_cache, shared_fragment
 from community.core.pagination import clamp_page
 from community.core.text import render_markdown
+from community.core.unit_of_work import unit_of_work
 from community.extensions import db
 from community.feedback import forms, services
 from community.feedback.workflow import (
@@ -122,17 +122,14 @@ def new_post():
             product = services.get_product(form["product"])
         except DomainError:
             product = None
-    try:
+    with unit_of_work(success=_("Posted. Thank you!"), flash_errors=False) as work:
         post = services.submit_post(current_user, kind=form["kind"], title=form["title"], body=form["body"],
                                     category=category, feedback_type=form["feedback_type"] or None,
                                     product=product, trial=forms.trial_fields(form))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         context = _compose_context(form)
         context.pop("form")
-        return render_form("feedback/compose.html", error=exc, form=form, **context)
-    flash(_("Posted. Thank you!"), "success")
+        return render_form("feedback/compose.html", error=work.error, form=form, **context)
     return redirect(url_for("feedback.show_post", post_id=post.id))
 
 
@@ -203,13 +200,10 @@ def edit_post(post_id):
     form = {"title": post.title, "body": post.body, "reason": ""}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("title", "body", "reason")}
-        try:
+        with unit_of_work(success=_("Saved."), flash_errors=False) as work:
             services.edit_post(current_user, post, title=form["title"], body=form["body"], reason=form["reason"])
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            return render_form("feedback/edit.html", post=post, form=form, error=exc)
-        flash(_("Saved."), "success")
+        if work.error:
+            return render_form("feedback/edit.html", post=post, form=form, error=work.error)
         return redirect(url_for("feedback.show_post", post_id=post.id))
     return render_form("feedback/edit.html", post=post, form=form)
 
@@ -231,14 +225,12 @@ def add_comment(post_id):
     body = request.form.get("body", "")
     internal = request.form.get("internal") == "1"
     parent = services.get_comment(current_user, request.form["parent_id"]) if request.form.get("parent_id") else None
-    try:
+    with unit_of_work(flash_errors=False) as work:
         comment = services.add_comment(current_user, post, body, parent=parent, internal=internal)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         post = services.get_post(current_user, post_id)
         return render_template("feedback/post.html", **_item_context(
-            post, form={"body": body, "parent_id": request.form.get("parent_id", "")}, errors=exc.fields)), 422
+            post, form={"body": body, "parent_id": request.form.get("parent_id", "")}, errors=work.error.fields)), 422
     if comment.is_hidden:  # held by the screeners: it is saved, but others see it only once approved
         flash(_("Your comment was saved and waits for review; until a moderator approves it, only you can see it."),
               "info")
@@ -251,15 +243,13 @@ def add_comment(post_id):
 def official_reply(post_id):
     post = services.get_post(current_user, post_id)
     body = request.form.get("body", "")
-    try:
+    with unit_of_work(flash_errors=False) as work:
         comment = services.post_official_reply(current_user, post, body, to_status=request.form.get("status") or None,
                                                note=request.form.get("note", ""))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         post = services.get_post(current_user, post_id)
         return render_template("feedback/post.html", **_item_context(
-            post, form={"official_body": body}, errors=exc.fields)), 422
+            post, form={"official_body": body}, errors=work.error.fields)), 422
     return _back_to(post, f"comment-{comment.id}")
 
 
@@ -268,12 +258,8 @@ def official_reply(post_id):
 @write_limited
 def edit_comment(comment_id):
     comment = services.get_comment(current_user, comment_id)
-    try:
+    with unit_of_work():
         services.edit_comment(current_user, comment, request.form.get("body", ""), reason=request.form.get("reason", ""))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
     return redirect(url_for("feedback.show_post", post_id=comment.post_id) + f"#comment-{comment.id}")
 
 
@@ -282,8 +268,8 @@ def edit_comment(comment_id):
 @write_limited
 def delete_comment(comment_id):
     comment = services.get_comment(current_user, comment_id)
-    services.delete_comment(current_user, comment)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.delete_comment(current_user, comment)
     flash(_("Comment deleted."), "info")
     return redirect(url_for("feedback.show_post", post_id=comment.post_id))
 
@@ -294,8 +280,8 @@ def delete_comment(comment_id):
 def vote(post_id):
     post = services.get_post(current_user, post_id)
     was_following = services.is_following(current_user, post)
-    voted, count = services.set_vote(current_user, post, _on_off(request.form))
-    db.session.commit()
+    with unit_of_work(catch=()):
+        voted, count = services.set_vote(current_user, post, _on_off(request.form))
     # A vote follows the item; say so, or a later press on 关注 would unfollow by surprise.
     auto_followed = voted and not was_following
     if _wants_json():
@@ -317,8 +303,8 @@ def _on_off(form) -> bool:
 @write_limited
 def follow(post_id):
     post = services.get_post(current_user, post_id)
-    following = services.set_follow(current_user, post, _on_off(request.form))
-    db.session.commit()
+    with unit_of_work(catch=()):
+        following = services.set_follow(current_user, post, _on_off(request.form))
     if _wants_json():
         return jsonify({"following": following})
     flash(_("You follow this item.") if following else _("You no longer follow this item."), "info")
@@ -327,22 +313,13 @@ def follow(post_id):
 
 # Staff and author actions ---------------------------------------------------------
 
-def _flash_error(exc: ValidationFailed):
-    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
-
-
 @bp.post("/posts/<int:post_id>/status")
 @login_required
 @write_limited
 def change_status(post_id):
     post = services.get_post(current_user, post_id)
-    try:
+    with unit_of_work(success=_("Status updated.")):
         services.change_status(current_user, post, request.form.get("status", ""), note=request.form.get("note", ""))
-        db.session.commit()
-        flash(_("Status updated."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back_to(post, "timeline")
 
 
@@ -353,20 +330,15 @@ def reassign(post_id):
     post = services.get_post(current_user, post_id)
     to_user = None
     if request.form.get("to_user"):
-        to_user = db.session.execute(sa.select(User).where(User.username == request.form["to_user"])).scalar_one_or_none()
+        to_user = find_user_by_username(request.form["to_user"])
         if to_user is None:
             flash(_("No such user."), "error")
             return _back_to(post)
     department_id = parse_db_id(request.form.get("department_id"))
     to_department = routing.get_department(department_id) if department_id else None
-    try:
+    with unit_of_work(success=_("Reassigned.")):
         services.reassign_post(current_user, post, reason=request.form.get("reason", ""), to_user=to_user,
                                to_department=to_department)
-        db.session.commit()
-        flash(_("Reassigned."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back_to(post, "timeline")
 
 
@@ -375,13 +347,10 @@ def reassign(post_id):
 @write_limited
 def merge(post_id):
     post = services.get_post(current_user, post_id)
-    try:
+    with unit_of_work() as work:
         target = services.get_post(current_user, request.form.get("target_id", "").lstrip("#"))
         services.merge_posts(current_user, post, target, note=request.form.get("note", ""))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    if work.error:
         return _back_to(post)
     flash(_("Merged into #%(id)d.", id=target.id), "success")
     return redirect(url_for("feedback.show_post", post_id=target.id))
@@ -392,9 +361,8 @@ def merge(post_id):
 @write_limited
 def confirm(post_id):
     post = services.get_post(current_user, post_id)
-    services.confirm_resolution(current_user, post)
-    db.session.commit()
-    flash(_("Thanks for confirming!"), "success")
+    with unit_of_work(catch=(), success=_("Thanks for confirming!")):
+        services.confirm_resolution(current_user, post)
     return _back_to(post, "timeline")
 
 
@@ -403,13 +371,8 @@ def confirm(post_id):
 @write_limited
 def reopen(post_id):
     post = services.get_post(current_user, post_id)
-    try:
+    with unit_of_work(success=_("Reopened; it is back with the team.")):
         services.reopen_post(current_user, post, reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("Reopened; it is back with the team."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back_to(post, "timeline")
 
 

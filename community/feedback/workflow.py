@@ -1,6 +1,8 @@
 """Feedback statuses and the transitions staff may make between them."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -56,3 +58,23 @@ def allowed_transitions(status: str | None) -> frozenset[str]:
 
 def can_transition(from_status: str | None, to_status: str) -> bool:
     return to_status in allowed_transitions(from_status)
+
+
+def status_change(previous: str | None, to_status: str, at: datetime,
+                  status_changed_at: datetime | None) -> tuple[int | None, dict]:
+    """The status-clock rule, pure (the services and the demo seeder apply it).
+
+    Returns (seconds to add to the paused time, or None when the item was not waiting on its
+    author; the fields to set). Waiting on the author (needs_info) does not count against
+    response targets; resolving stamps resolved_at; done statuses stamp closed_at and open
+    ones clear it.
+    """
+    paused = int((at - status_changed_at).total_seconds()) if previous == "needs_info" and status_changed_at else None
+    fields: dict = {"status": to_status, "status_changed_at": at}
+    if to_status == "resolved":
+        fields["resolved_at"] = at
+    if to_status in ("closed", "declined", "duplicate"):
+        fields["closed_at"] = at
+    elif to_status in OPEN_STATUSES:
+        fields["closed_at"] = None
+    return paused, fields

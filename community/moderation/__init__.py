@@ -39,4 +39,4 @@ def _register_notification_kind() -> None:
         return _("A moderator reviewed what you flagged: %(outcome)s", outcome=outcome)
 
     if FLAG_NOTIFICATION_KIND not in KINDS:
-        register(Kind(FLAG_NOTIFICATION_KIND, _l("Outcomes of my flags"), text, icon="⚑"))
+        register(Kind(FLAG_NOTIFICATION_KIND, _l("Outcomes of my flags"), text, icon="flag"))

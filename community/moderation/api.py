@@ -10,6 +10,7 @@ from flask import request
 from community.accounts.models import User
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object
+from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -25,15 +26,11 @@ def _json(*, optional: bool = False) -> Fields:
     return Fields(json_object(optional=optional))
 
 
-def _iso(value):
-    return value.isoformat() + "Z" if value else None
-
-
 def flag_json(flag: Flag) -> dict:
     return {"id": flag.id, "target_type": flag.target_type, "target_id": flag.target_id, "post_id": flag.post_id,
             "reason": flag.reason, "note": flag.note, "status": flag.status, "outcome": flag.outcome,
-            "resolution_note": flag.resolution_note, "created_at": _iso(flag.created_at),
-            "resolved_at": _iso(flag.resolved_at)}
+            "resolution_note": flag.resolution_note, "created_at": iso(flag.created_at),
+            "resolved_at": iso(flag.resolved_at)}
 
 
 def content_state(obj) -> dict:
@@ -44,14 +41,14 @@ def content_state(obj) -> dict:
 
 
 def user_state(user: User) -> dict:
-    return {"username": user.username, "suspended_until": _iso(user.suspended_until),
+    return {"username": user.username, "suspended_until": iso(user.suspended_until),
             "is_suspended": user.is_suspended, "is_banned": user.is_banned, "ban_reason": user.ban_reason}
 
 
 def hold_json(hold: Hold) -> dict:
     return {"id": hold.id, "target_type": hold.target_type, "target_id": hold.target_id, "post_id": hold.post_id,
             "author": hold.author.username if hold.author else None, "reasons": hold.reasons, "status": hold.status,
-            "created_at": _iso(hold.created_at), "decided_at": _iso(hold.decided_at)}
+            "created_at": iso(hold.created_at), "decided_at": iso(hold.decided_at)}
 
 
 _FLAG = openapi.schema("Flag", {"type": "object", "properties": {
@@ -131,7 +128,7 @@ openapi.document("/flags/mine", "get", summary="My flags and their outcomes", ta
 def api_flag_queue():
     page = services.list_flag_queue(api_user(), page=clamp_page(request.args.get("page")))
     items = [{"target_type": g.target_type, "target_id": g.target_id, "post_id": g.post_id, "count": g.count,
-              "reasons": g.reasons, "first_flagged_at": _iso(g.first_at)} for g in page.items]
+              "reasons": g.reasons, "first_flagged_at": iso(g.first_at)} for g in page.items]
     return {"items": items, "page": page.page, "pages": page.pages, "total": page.total}
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from community.accounts.models import User
+from community.core.permissions import can_view_post, is_moderator
 from community.extensions import db
 from community.feedback.models import Post
 from community.feedback.workflow import STATUS_LABELS
@@ -57,6 +58,7 @@ SENTENCES = {
     "flag.resolve": _l("%(actor)s handled the flags on %(target)s"),
     "hold.approve": _l("%(actor)s approved %(target)s, held for review"),
     "hold.reject": _l("%(actor)s rejected %(target)s, held for review"),
+    "brand.update": _l("%(actor)s changed the brand settings"),
 }
 
 FIELD_LABELS = {
@@ -67,6 +69,8 @@ FIELD_LABELS = {
     "outcome": _l("Outcome"), "action": _l("Handling"), "word": _l("Word"), "suspended_until": _l("Suspended until"),
     "banned_at": _l("Banned"), "ban_reason": _l("Ban reason"), "overdue_seconds": _l("Overdue by"),
     "target": _l("Target"), "supervision": _l("Reason"), "open_flags": _l("Open flags"),
+    "name": _l("Community name (Chinese)"), "name_en": _l("Community name (English)"),
+    "primary_color": _l("Primary colour"), "footer_links": _l("Links"),
 }
 VALUE_LABELS = {
     "replace": _l("mask each character with *"), "hold": _l("hold for review"), "first_response": _l("first response"),
@@ -77,7 +81,7 @@ VALUE_LABELS = {
 }
 # "Post" is also the button that publishes: the context keeps the noun apart.
 TARGET_TYPE_LABELS = {"post": lazy_pgettext("noun", "Post"), "comment": lazy_pgettext("noun", "Comment"),
-                      "user": _l("User"), "sensitive_word": _l("Sensitive word")}
+                      "user": _l("User"), "sensitive_word": _l("Sensitive word"), "brand": _l("Brand")}
 USER_KEYS = ("assignee_id", "lead_id", "escalated_to")
 TIME_KEYS = ("deleted_at", "suspended_until", "banned_at")
 HIDDEN_KEYS = ("comment_id", "flag_ids")  # ids nobody reads; the raw record keeps them
@@ -98,15 +102,17 @@ class DescribedEntry:
     raw: str
 
 
-def describe_entries(entries) -> list[DescribedEntry]:
-    names = _Names(entries)
+def describe_entries(entries, viewer) -> list[DescribedEntry]:
+    """Sentences for `viewer`: a post they may not see (deleted, for plain staff) shows only its id."""
+    names = _Names(entries, viewer)
     return [DescribedEntry(e, _sentence(e, names), _changes(e, names), _raw(e)) for e in entries]
 
 
 class _Names:
     """Everything a page of entries refers to, loaded in one query per kind."""
 
-    def __init__(self, entries):
+    def __init__(self, entries, viewer):
+        self.viewer = viewer
         user_ids, department_ids, post_ids = set(), set(), set()
         for e in entries:
             for state in (e.before or {}, e.after or {}):
@@ -122,6 +128,7 @@ class _Names:
         self.users = _by_id(User, user_ids)
         self.departments = _by_id(Department, department_ids)
         self.posts = _by_id(Post, post_ids)
+        self.may_read_texts = is_moderator(viewer)  # old texts may belong to deleted content
 
     def user(self, user_id) -> str:
         user = self.users.get(user_id)
@@ -134,7 +141,8 @@ class _Names:
 
     def post_link(self, post_id) -> Markup:
         post = self.posts.get(post_id)
-        title = f"#{post_id} “{post.title}”" if post is not None else f"#{post_id}"
+        visible = post is not None and can_view_post(self.viewer, post)
+        title = f"#{post_id} “{post.title}”" if visible else f"#{post_id}"
         href = url_for("feedback.show_post", post_id=post_id, no_redirect=1)
         return Markup('<a href="%s">%s</a>') % (href, title)
 
@@ -223,6 +231,8 @@ def _value(key, value, names) -> str:
     if key == "score":
         return f"{value}/5"
     if key in ("title", "body") and isinstance(value, str):
+        if not names.may_read_texts:
+            return "…"
         return value if len(value) <= 120 else value[:120] + "…"
     if isinstance(value, str) and value in VALUE_LABELS:
         return str(VALUE_LABELS[value])

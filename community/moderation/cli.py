@@ -4,17 +4,13 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from community.core.errors import DomainError
+from community.core.permissions import SYSTEM
+from community.core.unit_of_work import cli_unit_of_work
 from community.extensions import db
 from community.moderation import services
 from community.moderation.models import WORD_ACTIONS
 
 words_cli = click.Group("words", help="Manage the sensitive-word list.")
-
-
-def _fail(exc: DomainError):
-    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-    raise click.ClickException(f"{exc.message}{' (' + details + ')' if details else ''}")
 
 
 @words_cli.command("import")
@@ -24,12 +20,8 @@ def _fail(exc: DomainError):
 @with_appcontext
 def import_words(file, action):
     """Import words from FILE, one per line; blank lines and # comments are skipped."""
-    try:
-        result = services.import_words(None, file, action=action)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        _fail(exc)
+    with cli_unit_of_work():
+        result = services.import_words(SYSTEM, file, action=action)
     click.echo(f"Added {result['added']} words, skipped {result['skipped']} (duplicates or empty).")
 
 
@@ -39,12 +31,8 @@ def import_words(file, action):
 @with_appcontext
 def add_word(word, action):
     """Add one WORD (or change its action)."""
-    try:
-        entry = services.add_word(None, word, action=action)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        _fail(exc)
+    with cli_unit_of_work():
+        entry = services.add_word(SYSTEM, word, action=action)
     click.echo(f"{entry.word} → {entry.action}")
 
 
@@ -59,8 +47,8 @@ def remove_word(word):
     entry = db.session.query(SensitiveWord).filter_by(key=normalize_word(word)).one_or_none()
     if entry is None:
         raise click.ClickException(f"{word} is not on the list.")
-    services.remove_word(None, entry.id)
-    db.session.commit()
+    with cli_unit_of_work():
+        services.remove_word(SYSTEM, entry.id)
     click.echo(f"Removed {word}.")
 
 

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
 from community.accounts.models import User
-from community.accounts.services import revoke_sessions
+from community.accounts.services import get_user_by_username, revoke_sessions
 from community.audit.models import AuditEntry
 from community.audit.services import record_audit
 from community.core import clock, permissions
-from community.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community.core.errors import Conflict, PermissionDenied, ValidationFailed
 from community.extensions import db
 from community.feedback.models import Comment, Post
 from community.moderation.content import _iso, _reason, require_moderator, require_staff_view
@@ -101,10 +101,7 @@ def unban_user(actor, user: User, *, reason: str = "") -> User:
 
 def get_user(actor, username: str) -> User:
     require_staff_view(actor)
-    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise NotFound()
-    return user
+    return get_user_by_username(username)
 
 
 def user_history(actor, user: User, *, limit: int = 50) -> dict:

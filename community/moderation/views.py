@@ -16,8 +16,8 @@ from community.core.errors import Conflict, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
+from community.core.unit_of_work import flash_error, unit_of_work
 from community.core.urls import safe_next
-from community.extensions import db
 from community.feedback import services as feedback
 from community.moderation import audit_log, services
 from community.moderation.models import WORD_ACTIONS
@@ -29,10 +29,6 @@ DONE_MESSAGES = {
     "unlock": _l("Unlocked."), "pin": _l("Pinned."), "unpin": _l("Unpinned."), "delete": _l("Deleted (can be restored)."),
     "restore": _l("Restored."),
 }
-
-
-def _flash_error(exc) -> None:
-    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
 
 
 def _back(default: str):
@@ -48,14 +44,10 @@ def _post_url(post_id: int, anchor: str = "") -> str:
 def _flag(target_type: str, target_id: int):
     target = services.get_target(current_user, target_type, target_id)
     anchor = f"comment-{target.id}" if target_type == "comment" else ""
-    try:
+    with unit_of_work(catch=(ValidationFailed, Conflict),
+                      success=_("Thanks. A moderator will review it; you can follow the outcome under My flags.")):
         services.flag_content(current_user, target_type, target_id, reason=request.form.get("reason", ""),
                               note=request.form.get("note", ""))
-        db.session.commit()
-        flash(_("Thanks. A moderator will review it; you can follow the outcome under My flags."), "success")
-    except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return redirect(_post_url(target.post.id, anchor))
 
 
@@ -87,13 +79,8 @@ def my_flags():
 def moderate_post(post_id):
     post = feedback.get_post(current_user, post_id)
     action = request.form.get("action", "")
-    try:
+    with unit_of_work(catch=(ValidationFailed, Conflict), success=DONE_MESSAGES.get(action)):
         services.moderate_post(current_user, post, action, reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(str(DONE_MESSAGES[action]), "success")
-    except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back(_post_url(post.id))
 
 
@@ -102,13 +89,8 @@ def moderate_post(post_id):
 def moderate_comment(comment_id):
     comment = feedback.get_comment(current_user, comment_id)
     action = request.form.get("action", "")
-    try:
+    with unit_of_work(catch=(ValidationFailed, Conflict), success=DONE_MESSAGES.get(action)):
         services.moderate_comment(current_user, comment, action, reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(str(DONE_MESSAGES[action]), "success")
-    except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back(_post_url(comment.post_id, f"comment-{comment.id}"))
 
 
@@ -124,15 +106,11 @@ def flags():
 @write_limited
 def resolve_flags():
     form = request.form
-    try:
+    with unit_of_work(catch=(ValidationFailed, Conflict),
+                      success=_("Flags resolved; the members who flagged it can see the outcome.")):
         services.resolve_flags(current_user, form.get("target_type", ""), form.get("target_id"),
                                outcome=form.get("outcome", ""), note=form.get("note", ""),
                                body=form.get("body") or None, title=form.get("title") or None)
-        db.session.commit()
-        flash(_("Flags resolved; the members who flagged it can see the outcome."), "success")
-    except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back(url_for("moderation.flags"))
 
 
@@ -149,13 +127,9 @@ def held():
 @write_limited
 def decide_hold(hold_id, decision):
     hold = services.get_hold(current_user, hold_id)
-    try:
+    done = _("Approved; it is now public.") if decision == "approve" else _("Rejected; it stays hidden.")
+    with unit_of_work(catch=(ValidationFailed, Conflict), success=done):
         services.decide_hold(current_user, hold, approve=decision == "approve", reason=request.form.get("reason", ""))
-        db.session.commit()
-        flash(_("Approved; it is now public.") if decision == "approve" else _("Rejected; it stays hidden."), "success")
-    except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return _back(url_for("moderation.held"))
 
 
@@ -177,7 +151,7 @@ def audit():
     except ValidationFailed as exc:
         error, results = exc, None
     return render_form("moderation/audit.html", error=error, form=args, results=results,
-                       described=audit_log.describe_entries(results.items) if results else [],
+                       described=audit_log.describe_entries(results.items, current_user) if results else [],
                        target_types=audit_log.TARGET_TYPE_LABELS, actions=services.audit_actions())
 
 
@@ -192,14 +166,13 @@ def words():
     error = None
     if request.method == "POST":
         form = {"word": request.form.get("word", ""), "action": request.form.get("action", "replace")}
-        try:
+        with unit_of_work(catch=(ValidationFailed, Conflict), flash_errors=False) as work:
             entry = services.add_word(current_user, form["word"], action=form["action"])
-            db.session.commit()
+        if work.error is None:
             flash(_("Saved %(word)s.", word=entry.word), "success")
             return redirect(url_for("moderation.words"))
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            error = exc if isinstance(exc, ValidationFailed) else ValidationFailed(fields={"word": exc.message})
+        error = work.error if isinstance(work.error, ValidationFailed) else ValidationFailed(
+            fields={"word": work.error.message})
     results = services.list_words(current_user, q=q, page=clamp_page(request.args.get("page")))
     return render_form("moderation/words.html", error=error, form=form, results=results, q=q, actions=WORD_ACTIONS)
 
@@ -207,8 +180,8 @@ def words():
 @bp.post("/staff/words/<int:word_id>/delete")
 @write_limited
 def delete_word(word_id):
-    services.remove_word(current_user, word_id)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.remove_word(current_user, word_id)
     flash(_("Removed."), "info")
     return _back(url_for("moderation.words"))
 
@@ -221,13 +194,10 @@ def import_words():
     upload = request.files.get("file")
     if upload and upload.filename:
         text += "\n" + upload.read().decode("utf-8-sig", errors="replace")
-    try:
+    with unit_of_work() as work:
         result = services.import_words(current_user, text.splitlines(), action=request.form.get("action", "replace"))
-        db.session.commit()
+    if work.error is None:
         flash(_("Added %(added)d words, skipped %(skipped)d.", **result), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _flash_error(exc)
     return redirect(url_for("moderation.words"))
 
 
@@ -238,7 +208,7 @@ def user(username):
     target = services.get_user(current_user, username)
     history = services.user_history(current_user, target)
     return render_template("moderation/user.html", user=target, history=history,
-                           actions=audit_log.describe_entries(history["actions"]), errors={}, form={})
+                           actions=audit_log.describe_entries(history["actions"], current_user), errors={}, form={})
 
 
 @bp.post("/staff/users/<username>/<any(suspend, unsuspend, ban, unban):action>")
@@ -246,7 +216,7 @@ def user(username):
 def restrict_user(username, action):
     target = services.get_user(current_user, username)
     reason = request.form.get("reason", "")
-    try:
+    with unit_of_work(catch=(ValidationFailed, Conflict), flash_errors=False) as work:
         if action == "suspend":
             services.suspend_user(current_user, target, days=request.form.get("days"), reason=reason)
         elif action == "unsuspend":
@@ -255,17 +225,14 @@ def restrict_user(username, action):
             services.ban_user(current_user, target, reason=reason)
         else:
             services.unban_user(current_user, target, reason=reason)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if isinstance(work.error, ValidationFailed):
         target = services.get_user(current_user, username)
         history = services.user_history(current_user, target)
-        return render_template("moderation/user.html", user=target, errors=exc.fields, form=request.form,
-                               history=history, actions=audit_log.describe_entries(history["actions"]),
+        return render_template("moderation/user.html", user=target, errors=work.error.fields, form=request.form,
+                               history=history, actions=audit_log.describe_entries(history["actions"], current_user),
                                failed_action=action), 422
-    except Conflict as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    if work.error is not None:
+        flash_error(work.error)
         return redirect(url_for("moderation.user", username=username))
     messages = {"suspend": _("Suspended; their sessions were ended."), "unsuspend": _("Suspension lifted."),
                 "ban": _("Banned; their sessions were ended."), "unban": _("Ban lifted.")}

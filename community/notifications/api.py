@@ -106,7 +106,8 @@ def get_preferences():
 @bp.put("/notifications/preferences")
 def put_preferences():
     user = _user()
-    enabled = json_object().get("enabled")
+    body = json_object(optional=True)
+    enabled = body.get("enabled")
     if not isinstance(enabled, list) or not all(isinstance(k, str) for k in enabled):
         raise ValidationFailed(fields={"enabled": _l("Give a list of notification kinds.")})
     services.set_preferences(user, enabled)

@@ -20,7 +20,7 @@ class Kind:
     text: Callable[[object], str]      # the sentence for one Notification, in the current locale
     staff_only: bool = False           # members never get it (and never see it in preferences)
     grouped: bool = False              # bursts on one post collapse into one unread row
-    icon: str = "•"
+    icon: str = "dot"                  # a symbol of templates/_macros/icons.html (inline SVG, no emoji)
 
 
 KINDS: dict[str, Kind] = {}
@@ -73,24 +73,24 @@ def _shipped_text(n) -> str:
     return _("What you supported has shipped: “%(title)s”", title=n.post_title)
 
 
-register(Kind("reply", _l("Replies to my posts and comments"), _reply_text, grouped=True, icon="💬"))
+register(Kind("reply", _l("Replies to my posts and comments"), _reply_text, grouped=True, icon="reply"))
 register(Kind("official_reply", _l("Official replies on items I follow"),
               lambda n: _("%(actor)s posted an official reply on “%(title)s”", actor=_actor(n), title=n.post_title),
-              icon="🏷"))
+              icon="official"))
 register(Kind("status_changed", _l("Status changes on items I follow"),
-              lambda n: _("“%(title)s” is now %(status)s", title=n.post_title, status=_status_label(n)), icon="🔄"))
+              lambda n: _("“%(title)s” is now %(status)s", title=n.post_title, status=_status_label(n)), icon="status"))
 register(Kind("mention", _l("Mentions of @me"),
-              lambda n: _("%(actor)s mentioned you in “%(title)s”", actor=_actor(n), title=n.post_title), icon="@"))
-register(Kind("vote", _l("“Me too” votes on my posts"), _vote_text, grouped=True, icon="👍"))
+              lambda n: _("%(actor)s mentioned you in “%(title)s”", actor=_actor(n), title=n.post_title), icon="mention"))
+register(Kind("vote", _l("“Me too” votes on my posts"), _vote_text, grouped=True, icon="vote"))
 register(Kind("merged", _l("Items I follow merged into another"),
               lambda n: _("“%(title)s” was merged into “%(target)s”", title=n.post_title,
-                          target=(n.data or {}).get("target_title", "")), icon="🔗"))
+                          target=(n.data or {}).get("target_title", "")), icon="merge"))
 register(Kind("vote_accepted", _l("Items I voted for were accepted"),
-              lambda n: _("An item you voted for was accepted: “%(title)s”", title=n.post_title), icon="✅"))
-register(Kind("vote_shipped", _l("Feedback I supported has shipped"), _shipped_text, icon="🚀"))
+              lambda n: _("An item you voted for was accepted: “%(title)s”", title=n.post_title), icon="check"))
+register(Kind("vote_shipped", _l("Feedback I supported has shipped"), _shipped_text, icon="ship"))
 register(Kind("assigned", _l("Items assigned to me"),
-              lambda n: _("“%(title)s” was assigned to you", title=n.post_title), staff_only=True, icon="📥"))
-register(Kind("sla_warning", _l("Response target warnings"), _sla_text, staff_only=True, icon="⏰"))
+              lambda n: _("“%(title)s” was assigned to you", title=n.post_title), staff_only=True, icon="inbox"))
+register(Kind("sla_warning", _l("Response target warnings"), _sla_text, staff_only=True, icon="clock"))
 
 
 def text_for(notification) -> str:

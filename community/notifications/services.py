@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import STAFF_ROLES, User
+from community.api.shapes import iso
 from community.core import clock, permissions
 from community.core.converters import DB_INT_MAX, parse_db_id
 from community.core.database import lock_for_transaction
@@ -219,18 +220,31 @@ def list_feed(actor, *, unread_only: bool = False, page: int = 1, per_page: int 
     return paginate(stmt.order_by(Notification.id.desc()), page, per_page)
 
 
-def notifications_after(actor, after_id, *, limit: int = SYNC_LIMIT) -> list[Notification]:
-    """Everything after the last id the client saw, oldest first (reconnect sync)."""
+SYNC_SEEN_MAX = 1000
+
+
+def notifications_after(actor, after_id, *, seen=(), limit: int = SYNC_LIMIT) -> list[Notification]:
+    """Live sync: what the client has not shown yet, oldest first.
+
+    `after_id` is where the client's page started, `seen` the ids it has shown since. Asking by
+    the set of ids, not "after the highest one seen", also returns a row that committed after a
+    newer one, or whose push was lost while newer ones arrived.
+    """
     try:
         after_id = max(0, int(after_id or 0))
+        seen = {int(i) for i in (seen or ())} if isinstance(seen, (list, tuple)) else None
     except (TypeError, ValueError, OverflowError):
         raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")}) from None
+    if seen is None or len(seen) > SYNC_SEEN_MAX:
+        raise ValidationFailed(fields={"after_id": _l("Must be a whole number.")})
     after_id = min(after_id, DB_INT_MAX)  # past every id; SQLite cannot bind more than 2**63
+    seen = {i for i in seen if 0 < i <= DB_INT_MAX}  # no row has any other id
     limit = max(1, min(int(limit), SYNC_LIMIT))
-    return list(db.session.execute(
-        sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
-                                      _still_visible(actor))
-        .order_by(Notification.id).limit(limit)).scalars())
+    stmt = sa.select(Notification).where(Notification.user_id == actor.id, Notification.id > after_id,
+                                         _still_visible(actor))
+    if seen:
+        stmt = stmt.where(Notification.id.not_in(seen))
+    return list(db.session.execute(stmt.order_by(Notification.id).limit(limit)).scalars())
 
 
 def unread_count(actor) -> int:
@@ -342,5 +356,5 @@ def serialize(row, *, text: str | None = None, url: str | None = None) -> dict:
         "count": row.count,
         "actors": list(row.actor_names or []),
         "read": row.read_at is not None,
-        "created_at": row.created_at.isoformat() + "Z",
+        "created_at": iso(row.created_at),
     }

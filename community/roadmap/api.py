@@ -18,17 +18,23 @@ from community.core.pagination import MAX_PER_PAGE
 from community.extensions import db
 from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
-from community.roadmap import releases, services
+from community.roadmap import fourbox, polls, releases, services
 from community.roadmap.serializers import (
+    FOURBOX_ROUND,
+    POLL,
     RELEASE,
     RELEASE_DETAIL,
+    ROADMAP_COMMENT,
     ROADMAP_ENTRY,
     ROADMAP_ITEM,
     ROADMAP_ITEM_DETAIL,
     STATUS,
+    comment_shape,
     entry_shape,
+    fourbox_shape,
     item_detail,
     item_shape,
+    poll_shape,
     release_detail,
     release_shape,
 )
@@ -410,3 +416,268 @@ openapi.document("/releases/{release_id}/publish", "post", summary="Publish a re
                  errors=(401, 403, 404, 409, 429), body_required=False,
                  description="Each attached roadmap item ships (everyone who asked is told once, naming the "
                              "version); feedback fixed in it moves to 已解决 with an entry linking the release.")
+
+
+# Polls --------------------------------------------------------------------------
+
+POLL_TAGS = ["polls"]
+POLL_ID = openapi.path_param("poll_id", "The poll's id")
+
+
+@bp.get("/polls", endpoint="roadmap_list_polls")
+def list_polls():
+    viewer = api_user()
+    errors: dict = {}
+    state = query_choice("state", ("open", "closed"), errors)
+    product_id = _product_filter(errors)
+    page = query_int("page", 1, minimum=1, maximum=10_000, errors=errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    results = polls.list_polls(viewer, state=state, product_id=product_id, page=page)
+    return {"items": [poll_shape(viewer, p) for p in results.items], "pagination": pagination(results)}
+
+
+openapi.document("/polls", "get", summary="Co-creation polls", tags=POLL_TAGS, auth="optional", errors=(422,),
+                 parameters=[openapi.query_param("state", {"type": "string", "enum": ["open", "closed"]}),
+                             openapi.query_param("product", STR, "Product slug"),
+                             openapi.query_param("page", {"type": "integer", "minimum": 1, "default": 1})],
+                 response=openapi.items_of(POLL, paginated=True),
+                 description="Polls on draft roadmap items appear to staff only.")
+
+
+@bp.get("/polls/<int:poll_id>", endpoint="roadmap_get_poll")
+def get_poll(poll_id):
+    viewer = api_user()
+    return poll_shape(viewer, polls.get_poll(viewer, poll_id))
+
+
+openapi.document("/polls/{poll_id}", "get", summary="One poll; its tally when the caller may see it", tags=POLL_TAGS,
+                 auth="optional", parameters=[POLL_ID], errors=(404,), response=POLL,
+                 description="tally is null while results are hidden until close (staff always see it).")
+
+NEW_POLL = openapi.schema("NewPoll", {"type": "object", "required": ["question", "options"], "properties": {
+    "question": {"type": "string", "minLength": polls.QUESTION_MIN, "maxLength": polls.QUESTION_MAX},
+    "description": STR, "item_id": {"type": ["integer", "null"]},
+    "product": {"type": ["string", "null"], "description": "Product slug (when not on a roadmap item)"},
+    "kind": {"type": "string", "enum": ["choice", "price"], "default": "choice"},
+    "multiple": {"type": "boolean", "default": False},
+    "results": {"type": "string", "enum": ["live", "after_close"], "default": "after_close"},
+    "eligibility": {"type": "string", "default": "everyone", "description": "everyone or owners"},
+    "days": {"type": "integer", "minimum": 1, "maximum": polls.MAX_DAYS, "default": 7},
+    "options": {"type": "array", "minItems": polls.OPTIONS_MIN, "maxItems": polls.OPTIONS_MAX, "items": {
+        "type": "object", "required": ["label"], "properties": {
+            "label": STR, "description": STR, "image_url": {"type": "string", "description": "A path on this site"},
+            "price_min": INT, "price_max": INT}}},
+}})
+
+
+@bp.post("/polls", endpoint="roadmap_create_poll")
+@write_limited
+def create_poll():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    data = json_object()
+    fields = Fields(data)
+    values = {"question": fields.text("question"), "description": fields.text("description"),
+              "kind": fields.text("kind", "choice"), "multiple": fields.boolean("multiple"),
+              "results": fields.text("results", "after_close"), "eligibility": fields.text("eligibility", "everyone"),
+              "days": fields.integer("days") or 7}
+    item_id, product_slug = fields.integer("item_id"), fields.text("product")
+    options = data.get("options")
+    if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+        fields.errors["options"] = _l("Send a list of options.")
+    values["item"] = values["product"] = None
+    if item_id is not None:
+        try:
+            values["item"] = services.get_item(caller, item_id)
+        except NotFound:
+            fields.errors["item_id"] = _l("No roadmap item #%(id)d.", id=item_id)
+    if product_slug:
+        try:
+            values["product"] = feedback.get_product(product_slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    poll = polls.create_poll(caller, options=options, **values)
+    payload = poll_shape(caller, poll)
+    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_poll", poll_id=poll.id)})
+
+
+openapi.document("/polls", "post", summary="Open a poll on a roadmap item or a product (staff)", tags=POLL_TAGS,
+                 auth=True, status=201, request_body=NEW_POLL, response=POLL, errors=(400, 401, 403, 413, 422, 429))
+
+BALLOT = openapi.schema("Ballot", {"type": "object", "required": ["option_ids"], "properties": {
+    "option_ids": {"type": "array", "items": INT, "minItems": 1}}})
+
+
+@bp.put("/polls/<int:poll_id>/ballot", endpoint="roadmap_cast_ballot")
+@write_limited
+def cast_ballot(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    data = json_object()
+    option_ids = data.get("option_ids")
+    if not isinstance(option_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                   for i in option_ids):
+        raise ValidationFailed(fields={"option_ids": _l("Send a list of ids.")})
+    polls.cast_ballot(caller, poll, option_ids)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/ballot", "put", summary="Cast or change your ballot until the poll closes",
+                 tags=POLL_TAGS, auth=True, parameters=[POLL_ID], request_body=BALLOT, response=POLL,
+                 errors=openapi.WRITE_ERRORS,
+                 description="409 poll_closed after closing; 403 not_eligible when the poll is for owners.")
+
+
+@bp.post("/polls/<int:poll_id>/close", endpoint="roadmap_close_poll")
+@write_limited
+def close_poll(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    polls.close_poll(caller, poll)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/close", "post", summary="Close a poll now (staff)", tags=POLL_TAGS, auth=True,
+                 parameters=[POLL_ID], response=POLL, errors=(401, 403, 404, 409, 429), body_required=False)
+
+DECISION = openapi.schema("PollDecision", {"type": "object", "required": ["decision"], "properties": {
+    "decision": {"type": "string", "minLength": 2, "maxLength": polls.DECISION_MAX}}})
+
+
+@bp.post("/polls/<int:poll_id>/decision", endpoint="roadmap_poll_decision")
+@write_limited
+def post_decision(poll_id):
+    caller = require_caller()
+    poll = polls.get_poll(caller, poll_id)
+    fields = Fields(json_object())
+    decision = fields.text("decision")
+    fields.check()
+    polls.post_decision(caller, poll, decision)
+    return _commit(poll_shape(caller, poll))
+
+
+openapi.document("/polls/{poll_id}/decision", "post", summary="Post the decision that followed a closed poll (staff)",
+                 tags=POLL_TAGS, auth=True, parameters=[POLL_ID], request_body=DECISION, response=POLL,
+                 errors=openapi.WRITE_ERRORS,
+                 description="On a roadmap item's poll the decision also lands on the item's public timeline.")
+
+
+# Four-box rounds ------------------------------------------------------------------
+
+FOURBOX_TAGS = ["fourbox"]
+ROUND_ID = openapi.path_param("round_id", "The four-box round's id")
+
+
+@bp.get("/fourbox/<int:round_id>", endpoint="roadmap_get_fourbox")
+def get_fourbox(round_id):
+    viewer = api_user()
+    return fourbox_shape(viewer, fourbox.get_round(viewer, round_id))
+
+
+openapi.document("/fourbox/{round_id}", "get", summary="A four-box round with its public “most wanted” tally",
+                 tags=FOURBOX_TAGS, auth="optional", parameters=[ROUND_ID], errors=(404,), response=FOURBOX_ROUND)
+
+FOURBOX_ANSWER = openapi.schema("FourBoxAnswer", {"type": "object", "properties": {
+    key: {"type": "string", "maxLength": fourbox.BOX_MAX} for key in fourbox.BOXES}})
+
+
+@bp.put("/fourbox/<int:round_id>/answer", endpoint="roadmap_fourbox_answer")
+@write_limited
+def fourbox_answer(round_id):
+    caller = require_caller()
+    round_ = fourbox.get_round(caller, round_id)
+    fields = Fields(json_object())
+    boxes = {key: fields.text(key) for key in fourbox.BOXES}
+    fields.check()
+    fourbox.submit_answer(caller, round_, boxes)
+    return _commit(fourbox_shape(caller, round_))
+
+
+openapi.document("/fourbox/{round_id}/answer", "put", summary="Fill or change your four boxes while the round is open",
+                 tags=FOURBOX_TAGS, auth=True, parameters=[ROUND_ID], request_body=FOURBOX_ANSWER,
+                 response=FOURBOX_ROUND, errors=openapi.WRITE_ERRORS,
+                 description="409 round_closed after the round closes; 422 when every box is empty.")
+
+NEW_ROUND = openapi.schema("NewFourBoxRound", {"type": "object", "required": ["title"], "properties": {
+    "title": STR, "product": {"type": ["string", "null"]},
+    "days": {"type": "integer", "minimum": 1, "maximum": fourbox.MAX_DAYS, "default": 7}}})
+
+
+@bp.post("/fourbox", endpoint="roadmap_open_fourbox")
+@write_limited
+def open_fourbox():
+    caller = require_caller()
+    services.require_roadmap_staff(caller)
+    fields = Fields(json_object())
+    title, slug, days = fields.text("title"), fields.text("product"), fields.integer("days") or 7
+    product = None
+    if slug:
+        try:
+            product = feedback.get_product(slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    round_ = fourbox.open_round(caller, title=title, product=product, days=days)
+    return _commit(fourbox_shape(caller, round_), 201)
+
+
+openapi.document("/fourbox", "post", summary="Open a four-box round (staff)", tags=FOURBOX_TAGS, auth=True,
+                 status=201, request_body=NEW_ROUND, response=FOURBOX_ROUND, errors=(400, 401, 403, 413, 422, 429))
+
+TO_ROADMAP = openapi.schema("FourBoxToRoadmap", {"type": "object", "required": ["answer_ids"], "properties": {
+    "answer_ids": {"type": "array", "items": INT, "minItems": 1}, "title": STR}})
+
+
+@bp.post("/fourbox/<int:round_id>/to-roadmap", endpoint="roadmap_fourbox_to_roadmap")
+@write_limited
+def fourbox_to_roadmap(round_id):
+    caller = require_caller()
+    round_ = fourbox.get_round(caller, round_id)
+    data = json_object()
+    answer_ids = _int_list(data, "answer_ids", errors := {})
+    if errors:
+        raise ValidationFailed(fields=errors)
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    item = fourbox.line_to_item(caller, round_, answer_ids, title=title)
+    return _commit(item_detail(caller, item), 201)
+
+
+openapi.document("/fourbox/{round_id}/to-roadmap", "post", summary="Turn a tally line into a roadmap item (staff)",
+                 tags=FOURBOX_TAGS, auth=True, parameters=[ROUND_ID], request_body=TO_ROADMAP, status=201,
+                 response=ROADMAP_ITEM_DETAIL, errors=openapi.WRITE_ERRORS,
+                 description="The answers' authors count towards the new item's demand and hear when it ships.")
+
+
+# Comments on items ----------------------------------------------------------------
+
+@bp.get("/roadmap/items/<int:item_id>/comments", endpoint="roadmap_list_comments")
+def list_comments(item_id):
+    viewer = api_user()
+    item = services.get_item(viewer, item_id)
+    return {"items": [comment_shape(c) for c in services.list_comments(viewer, item)]}
+
+
+openapi.document("/roadmap/items/{item_id}/comments", "get", summary="Comments on a roadmap item", tags=TAGS,
+                 auth="optional", parameters=[ITEM_ID], errors=(404,), response=openapi.items_of(ROADMAP_COMMENT))
+
+NEW_ROADMAP_COMMENT = openapi.schema("NewRoadmapComment", {"type": "object", "required": ["body"], "properties": {
+    "body": {"type": "string", "minLength": 1, "maxLength": services.COMMENT_MAX, "description": "Markdown"}}})
+
+
+@bp.post("/roadmap/items/<int:item_id>/comments", endpoint="roadmap_add_comment")
+@write_limited
+def add_comment(item_id):
+    caller = require_caller()
+    item = services.get_item(caller, item_id)
+    fields = Fields(json_object())
+    body = fields.text("body")
+    fields.check()
+    comment = services.add_comment(caller, item, body)
+    return _commit(comment_shape(comment), 201)
+
+
+openapi.document("/roadmap/items/{item_id}/comments", "post", summary="Comment on a roadmap item", tags=TAGS,
+                 auth=True, parameters=[ITEM_ID], request_body=NEW_ROADMAP_COMMENT, status=201,
+                 response=ROADMAP_COMMENT, errors=openapi.WRITE_ERRORS)

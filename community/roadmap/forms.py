@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from community.accounts.models import User
+from community.accounts.services import find_user_by_username
 from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.extensions import db
@@ -37,7 +37,7 @@ def item_fields(form: dict) -> dict:
         except NotFound:
             errors["product"] = _l("No such product.")
     if form.get("owner"):
-        owner = db.session.execute(sa.select(User).where(User.username == form["owner"].strip())).scalar_one_or_none()
+        owner = find_user_by_username(form["owner"].strip())
         if owner is None:
             errors["owner"] = _l("No such user.")
     department_id = parse_db_id(form.get("department_id"))  # "²" or 2**63 is no department, not a 500
@@ -84,3 +84,77 @@ def release_fields(form: dict) -> dict:
     return {"product": product, "version": form.get("version", ""), "title": form.get("title", ""),
             "released_on": form.get("released_on", ""), "notes": form.get("notes", ""),
             "item_ids": id_list(form.get("item_ids")), "post_ids": id_list(form.get("post_ids"))}
+
+
+POLL_FIELDS = ("question", "description", "kind", "results", "eligibility", "days", "options", "item_id", "product")
+
+
+def poll_form(values) -> dict:
+    form = {k: values.get(k, "") for k in POLL_FIELDS}
+    form["multiple"] = values.get("multiple") == "1"
+    return form
+
+
+def parse_option_lines(text) -> list[dict]:
+    """One option a line: "label | description | 2000-3000 | /static/image.png" (all but the label optional).
+
+    A part that looks like a price band goes to the band, one that starts with / to the image."""
+    options = []
+    for line in str(text or "").splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if not parts[0]:
+            continue
+        option = {"label": parts[0], "description": "", "image_url": "", "price_min": None, "price_max": None}
+        for part in parts[1:]:
+            band = part.replace(" ", "").replace("¥", "").replace("～", "-").replace("~", "-")
+            low, _sep, high = band.partition("-")
+            if low.isdigit() and high.isdigit():
+                option["price_min"], option["price_max"] = int(low), int(high)
+            elif part.startswith("/"):
+                option["image_url"] = part
+            elif part:
+                option["description"] = part
+        options.append(option)
+    return options
+
+
+def poll_fields(form: dict) -> dict:
+    from community.roadmap import services
+
+    item = product = None
+    if str(form.get("item_id") or "").isdigit():
+        item = db.session.get(services.RoadmapItem, int(form["item_id"]))
+    if form.get("product"):
+        try:
+            product = feedback.get_product(form["product"])
+        except NotFound:
+            raise ValidationFailed(fields={"product": _l("No such product.")}) from None
+    return {"question": form.get("question", ""), "description": form.get("description", ""), "item": item,
+            "product": product, "kind": form.get("kind") or "choice", "multiple": bool(form.get("multiple")),
+            "results": form.get("results") or "after_close", "eligibility": form.get("eligibility") or "everyone",
+            "days": form.get("days"), "options": parse_option_lines(form.get("options"))}
+
+
+def product_or_none(slug):
+    if not slug:
+        return None
+    try:
+        return feedback.get_product(slug)
+    except NotFound:
+        raise ValidationFailed(fields={"product": _l("No such product.")}) from None
+
+
+def announcement_fields(actor, form: dict) -> dict:
+    """Service keyword arguments: what the announcement is about (a release, a roadmap item, a product)."""
+    from community.roadmap import releases, services
+
+    release = item = None
+    try:
+        if str(form.get("release_id") or "").strip().lstrip("#").isdigit():
+            release = releases.get_release(actor, form["release_id"].strip().lstrip("#"))
+        if str(form.get("item_id") or "").strip().lstrip("#").isdigit():
+            item = services.get_item(actor, form["item_id"].strip().lstrip("#"))
+    except NotFound:
+        raise ValidationFailed(fields={"item_id": _l("No such release or roadmap item.")}) from None
+    return {"title": form.get("title", ""), "body": form.get("body", ""), "days": form.get("days"),
+            "product": product_or_none(form.get("product")), "release": release, "item": item}

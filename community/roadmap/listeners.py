@@ -34,9 +34,32 @@ def on_item_shipped(item, actor=None, release=None, told=(), **_):
     notify(told, "vote_shipped", actor=actor, title=item.title, data=data, once_key=f"roadmap_shipped:{item.id}")
 
 
+def on_announcement(announcement, actor=None, told=(), **_):
+    from community.notifications.services import notify
+    from community.roadmap.announcements import link_for
+
+    notify(told, "announcement", actor=actor, title=announcement.title,
+           data={"url": link_for(announcement), "announcement_id": announcement.id},
+           once_key=f"announcement:{announcement.id}")
+
+
+def _register_kind() -> None:
+    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
+
+    from community.notifications.kinds import Kind, register
+
+    register(Kind("announcement", _l("Announcements about products I follow"),
+                  lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="📣"))
+
+
 def connect() -> None:
     if getattr(connect, "_done", False):
         return
+    from community.roadmap.announcements import announcement_published
+
+    _register_kind()
+    announcement_published.connect(on_announcement)
     events.post_voted.connect(on_post_voted)
     events.post_merged.connect(on_post_merged)
     events.post_visibility_changed.connect(on_visibility_changed)

@@ -164,7 +164,6 @@ class ReleasePost(db.Model):
 
 POLL_KINDS = ("choice", "price")
 POLL_RESULTS = ("live", "after_close")
-POLL_ELIGIBILITY = ("everyone", "owners")
 
 
 class Poll(db.Model):
@@ -221,3 +220,87 @@ class Ballot(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     option_id: Mapped[int] = mapped_column(sa.ForeignKey("poll_options.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class FourBoxRound(db.Model):
+    """四格体验报告: a round for a product release, e.g. "v2.4 第 1 周"."""
+
+    __tablename__ = "fourbox_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("products.id", ondelete="SET NULL"))
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("releases.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    opens_at: Mapped[datetime] = mapped_column(default=clock.now)
+    closes_at: Mapped[datetime] = mapped_column()
+    answer_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    product = relationship("Product")
+    release = relationship(Release)
+
+
+class FourBoxAnswer(db.Model):
+    """One member's four boxes in a round; the "most wanted" box can become roadmap demand."""
+
+    __tablename__ = "fourbox_answers"
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("fourbox_rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    most_satisfied: Mapped[str] = mapped_column(sa.String(500), default="")
+    least_satisfied: Mapped[str] = mapped_column(sa.String(500), default="")
+    most_wanted: Mapped[str] = mapped_column(sa.String(500), default="")
+    bug: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The feedback post the bug box became, and the roadmap item the wish counts towards.
+    bug_post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="SET NULL"))
+    wanted_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roadmap_items.id", ondelete="SET NULL"),
+                                                       index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    user = relationship("User")
+
+
+class Announcement(db.Model):
+    """公告: a short public notice of a handling result, shown on the home page for a while."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (sa.Index("ix_announcements_window", "starts_at", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("releases.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roadmap_items.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(default=clock.now)
+    ends_at: Mapped[datetime] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    product = relationship("Product")
+    release = relationship(Release)
+    item = relationship(RoadmapItem)
+
+
+class RoadmapComment(db.Model):
+    """A comment on a roadmap item (members discuss what should come next)."""
+
+    __tablename__ = "roadmap_comments"
+    __table_args__ = (sa.Index("ix_roadmap_comments_item_created", "item_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("roadmap_items.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # Held by screening: the author and staff still see it.
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+    author = relationship("User", lazy="joined")

@@ -17,6 +17,7 @@ from community.core.text import clean_text, normalize, render_markdown
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Post, Product
+from community.feedback.workflow import can_transition as can_transition_feedback
 from community.roadmap import services
 from community.roadmap.models import Release, ReleasePost, RoadmapItem, RoadmapLink
 
@@ -199,7 +200,7 @@ def publish_release(actor, release: Release, *, note: str = "") -> list[RoadmapI
         sa.select(Post).join(ReleasePost, ReleasePost.post_id == Post.id).where(ReleasePost.release_id == release.id)
     ).scalars().all()
     for post in fixed:
-        if post.status in services.RESOLVABLE_STATUSES:
+        if can_transition_feedback(post.status, "resolved"):
             entry, from_status = feedback.record_external_entry(actor, post, "roadmap_shipped", to_status="resolved")
             services.add_release_ref(entry, release)
             events.post_status_changed.send(post, actor=actor, entry=entry, from_status=from_status,

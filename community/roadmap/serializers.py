@@ -109,3 +109,79 @@ def release_detail(viewer, release) -> dict:
     voted = feedback.voted_post_ids(viewer, [p.id for p in posts])
     return {**release_shape(viewer, release), "notes": release.notes,
             "resolved_posts": [feedback_shapes.post_summary(p, voted=p.id in voted) for p in posts]}
+
+
+POLL_OPTION = openapi.schema("PollOption", obj({
+    "id": INT, "label": STR, "description": STR, "image_url": STR,
+    "price_min": {"type": ["integer", "null"]}, "price_max": {"type": ["integer", "null"]},
+}))
+POLL_TALLY = openapi.schema("PollTally", obj({
+    "ballots": INT,
+    "options": openapi.array_of(obj({"option_id": INT, "label": STR, "count": INT, "share": {"type": "number"}})),
+    "median_option_id": {"type": ["integer", "null"], "description": "Price polls: the band where half the "
+                                                                     "ballots are at or below"},
+}))
+POLL = openapi.schema("Poll", obj({
+    "id": INT, "question": STR, "description_html": STR,
+    "kind": {"type": "string", "enum": ["choice", "price"]}, "multiple": BOOL,
+    "results": {"type": "string", "enum": ["live", "after_close"]}, "eligibility": STR,
+    "item_id": {"type": ["integer", "null"]}, "product": openapi.nullable(openapi.ref("Product")),
+    "opens_at": DATETIME, "closes_at": DATETIME, "closed_at": NULLABLE_DATETIME,
+    "is_open": BOOL, "ballot_count": INT,
+    "options": openapi.array_of(POLL_OPTION),
+    "my_choices": {"type": "array", "items": INT, "description": "The caller's current ballot"},
+    "eligible": {"type": "boolean", "description": "Whether the caller may vote"},
+    "tally": openapi.nullable(POLL_TALLY),
+    "decision": STR, "decided_at": NULLABLE_DATETIME,
+}))
+
+
+def poll_shape(viewer, poll) -> dict:
+    from community.roadmap import polls
+
+    return {"id": poll.id, "question": poll.question, "description_html": poll.description_html, "kind": poll.kind,
+            "multiple": poll.multiple, "results": poll.results, "eligibility": poll.eligibility,
+            "item_id": poll.item_id, "product": feedback_shapes.product(poll.product),
+            "opens_at": iso(poll.opens_at), "closes_at": iso(poll.closes_at), "closed_at": iso(poll.closed_at),
+            "is_open": polls.is_open(poll), "ballot_count": poll.ballot_count,
+            "options": [{"id": o.id, "label": o.label, "description": o.description, "image_url": o.image_url,
+                         "price_min": o.price_min, "price_max": o.price_max} for o in poll.options],
+            "my_choices": sorted(polls.my_choices(viewer, poll)), "eligible": polls.is_eligible(viewer, poll),
+            "tally": polls.tally(viewer, poll), "decision": poll.decision, "decided_at": iso(poll.decided_at)}
+
+
+FOURBOX_ROUND = openapi.schema("FourBoxRound", obj({
+    "id": INT, "title": STR, "product": openapi.nullable(openapi.ref("Product")),
+    "opens_at": DATETIME, "closes_at": DATETIME, "is_open": BOOL, "answer_count": INT,
+    "most_wanted": openapi.array_of(obj({
+        "label": STR, "count": INT, "answer_ids": openapi.array_of(INT),
+        "item_id": {"type": ["integer", "null"], "description": "The roadmap item the line became"}})),
+    "my_answer": openapi.nullable(obj({"most_satisfied": STR, "least_satisfied": STR, "most_wanted": STR, "bug": STR,
+                                       "bug_post_id": {"type": ["integer", "null"]}})),
+}))
+
+
+def fourbox_shape(viewer, round_) -> dict:
+    from community.roadmap import fourbox
+
+    mine = fourbox.my_answer(viewer, round_)
+    return {"id": round_.id, "title": round_.title, "product": feedback_shapes.product(round_.product),
+            "opens_at": iso(round_.opens_at), "closes_at": iso(round_.closes_at), "is_open": fourbox.is_open(round_),
+            "answer_count": round_.answer_count,
+            "most_wanted": [{"label": line.label, "count": line.count, "answer_ids": line.answer_ids,
+                             "item_id": line.item_id} for line in fourbox.tally(round_)],
+            "my_answer": None if mine is None else {
+                "most_satisfied": mine.most_satisfied, "least_satisfied": mine.least_satisfied,
+                "most_wanted": mine.most_wanted, "bug": mine.bug, "bug_post_id": mine.bug_post_id}}
+
+
+ROADMAP_COMMENT = openapi.schema("RoadmapComment", obj({
+    "id": INT, "author": openapi.ref("User"), "body": STR, "body_html": STR,
+    "is_hidden": {"type": "boolean", "description": "Held for review: shown to its author and staff only"},
+    "created_at": DATETIME,
+}))
+
+
+def comment_shape(c) -> dict:
+    return {"id": c.id, "author": user(c.author), "body": c.body, "body_html": c.body_html, "is_hidden": c.is_hidden,
+            "created_at": iso(c.created_at)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -32,13 +33,18 @@ from community.core.errors import (
     ValidationFailed,
 )
 from community.core.pagination import MAX_PER_PAGE, Page, paginate
+from community.core.screening import screen
 from community.core.text import clean_text, normalize, render_markdown
+from community.core.unit_of_work import error_summary
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Follow, Post, Product, Vote
+from community.feedback.workflow import can_transition as can_transition_feedback
 from community.roadmap.models import (
     FeedbackRoadmapRef,
+    FourBoxAnswer,
     ProductRoadmapSettings,
+    RoadmapComment,
     RoadmapEntry,
     RoadmapItem,
     RoadmapLink,
@@ -54,10 +60,6 @@ AREA_MAX = 32
 NOTE_MAX = 2_000
 BOARD_COLUMN_SIZE = 12
 QUARTER_RE = re.compile(r"^\s*(20\d\d)\s*[- ]?\s*[Qq]([1-4])\s*$")
-# Feedback that linking moves to 已采纳; resolved and closed items keep their status.
-ACCEPTABLE_STATUSES = frozenset({"new", "acknowledged", "needs_info", "in_progress", "declined"})
-# Linked feedback that shipping moves to 已解决.
-RESOLVABLE_STATUSES = frozenset({"new", "acknowledged", "needs_info", "in_progress", "accepted", "declined"})
 
 roadmap_item_changed = events.domain.signal("roadmap.item_changed")  # sender: item; actor, entry
 roadmap_item_shipped = events.domain.signal("roadmap.item_shipped")  # sender: item; actor, release, told
@@ -313,6 +315,15 @@ def change_status(actor, item: RoadmapItem, to_status: str, *, note: str = "", r
     return entry
 
 
+def record_decision(actor, item: RoadmapItem, poll, text: str) -> RoadmapEntry:
+    """A poll's outcome on the item's public timeline."""
+    entry = _entry(item, "decision", actor, poll_id=poll.id, note=normalize(text)[:NOTE_MAX])
+    item.updated_at = clock.now()
+    db.session.flush()
+    roadmap_item_changed.send(item, actor=actor, entry=entry)
+    return entry
+
+
 # Linking feedback ----------------------------------------------------------------
 
 def _ref(entry, item: RoadmapItem, release=None) -> None:
@@ -350,7 +361,8 @@ def link_feedback(actor, item: RoadmapItem, post: Post, *, note: str = "") -> Ro
         .returning(RoadmapLink.post_id)).first()
     if inserted is None:  # a concurrent link won the primary key
         raise Conflict(_l("That feedback is already linked to another roadmap item."), code="linked_elsewhere")
-    to_status = "accepted" if post.status in ACCEPTABLE_STATUSES else None
+    # Within the feedback workflow: open items become 已采纳; others (resolved, closed…) keep their status.
+    to_status = "accepted" if can_transition_feedback(post.status, "accepted") else None
     post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_linked", to_status=to_status,
                                                              note=note)
     _ref(post_entry, item)
@@ -365,7 +377,7 @@ def link_feedback(actor, item: RoadmapItem, post: Post, *, note: str = "") -> Ro
 
 
 def unlink_feedback(actor, post: Post, *, note: str = "") -> RoadmapEntry:
-    """Undo a link, on the record: 已采纳 returns to 已受理 and both timelines say so."""
+    """Undo a link, on the record: 已采纳 returns to 处理中 and both timelines say so."""
     require_roadmap_staff(actor)
     if not permissions.can_view_post(actor, post):
         raise NotFound()
@@ -377,7 +389,7 @@ def unlink_feedback(actor, post: Post, *, note: str = "") -> RoadmapEntry:
     db.session.delete(link)
     db.session.flush()
     note = normalize(note)[:NOTE_MAX]
-    to_status = "acknowledged" if post.status == "accepted" else None
+    to_status = "in_progress" if post.status == "accepted" else None
     post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_unlinked", to_status=to_status,
                                                              note=note)
     _ref(post_entry, item)
@@ -410,8 +422,7 @@ def bulk_link(actor, item: RoadmapItem, post_ids) -> list[BulkResult]:
                 link_feedback(actor, item, feedback.get_post(actor, post_id))
             results.append(BulkResult(post_id, True))
         except DomainError as exc:
-            message = "; ".join(str(v) for v in exc.fields.values()) or str(exc.message)
-            results.append(BulkResult(post_id, False, message, exc.code))
+            results.append(BulkResult(post_id, False, error_summary(exc), exc.code))
     return results
 
 
@@ -423,8 +434,9 @@ def _lock(item_id: int) -> None:
 
 
 def supporters_query(item_id: int, *, include_followers: bool = False):
-    """Accounts interested in the item: its voters, and the voters and authors of its visible
-    linked feedback (plus that feedback's followers when telling people it shipped)."""
+    """Accounts interested in the item: its voters, the voters and authors of its visible linked
+    feedback (plus that feedback's followers when telling people it shipped), and the four-box
+    authors whose wish became the item."""
     linked_public = (sa.select(RoadmapLink.post_id).join(Post, Post.id == RoadmapLink.post_id)
                      .where(RoadmapLink.item_id == item_id, Post.is_hidden.is_(False), Post.deleted_at.is_(None)))
     parts = [
@@ -434,6 +446,7 @@ def supporters_query(item_id: int, *, include_followers: bool = False):
     ]
     if include_followers:
         parts.append(sa.select(Follow.user_id).where(Follow.post_id.in_(linked_public)))
+    parts.append(sa.select(FourBoxAnswer.user_id).where(FourBoxAnswer.wanted_item_id == item_id))
     return sa.union(*parts)
 
 
@@ -511,6 +524,11 @@ def set_vote(actor, item: RoadmapItem, voted: bool = True) -> tuple[bool, int, i
     return voted, item.vote_count, item.demand
 
 
+def refresh_item_demand(item_id: int) -> None:
+    _lock(item_id)
+    recount_demand(item_id)
+
+
 def refresh_demand_for_post(post_id: int) -> None:
     """A vote on linked feedback changed: recount the item it is linked to."""
     item_id = db.session.execute(sa.select(RoadmapLink.item_id).where(RoadmapLink.post_id == post_id)).scalar()
@@ -561,7 +579,7 @@ def _after_ship(actor, item: RoadmapItem, *, release=None) -> int:
         sa.select(Post).join(RoadmapLink, RoadmapLink.post_id == Post.id).where(RoadmapLink.item_id == item.id)
     ).scalars())
     for post in linked:
-        if post.status not in RESOLVABLE_STATUSES:
+        if not can_transition_feedback(post.status, "resolved"):
             continue
         post_entry, from_status = feedback.record_external_entry(actor, post, "roadmap_shipped",
                                                                  to_status="resolved")
@@ -599,3 +617,102 @@ def shipped_from_community_count(since) -> int:
         sa.select(sa.func.count()).select_from(RoadmapItem).where(
             RoadmapItem.status == "shipped", RoadmapItem.is_public.is_(True), RoadmapItem.shipped_at >= since,
             RoadmapItem.id.in_(member_linked))).scalar_one()
+
+
+# Demand by segment (staff) and contribution-weighted demand ---------------------------------
+
+NEW_MEMBER_DAYS = 30
+# Segment key → (label, builder(item, users_table_alias) → SQL condition on users). Betas add theirs.
+SEGMENTS: dict = {}
+
+
+def register_segment(key: str, label, condition) -> None:
+    SEGMENTS[key] = (label, condition)
+
+
+def _owner_condition(item, user_id_column):
+    return sa.exists().where(Post.author_id == user_id_column, Post.kind == "trial_report",
+                             Post.product_id == item.product_id, Post.deleted_at.is_(None))
+
+
+def demand_by_segment(actor, item: RoadmapItem) -> list[dict]:
+    """Staff only: how the demand splits (new vs long-standing members, product owners vs not, and
+    any registered segment such as beta participants)."""
+    if not permissions.is_staff(actor):
+        raise NotFound()
+    supporters = supporters_query(item.id).subquery()
+    since = clock.now() - timedelta(days=NEW_MEMBER_DAYS)
+    base = sa.select(sa.func.count()).select_from(supporters).join(User, User.id == supporters.c.user_id)
+    rows = [
+        ("new", _ln("New members (joined < %(num)d day ago)",
+             "New members (joined < %(num)d days ago)", NEW_MEMBER_DAYS), User.created_at >= since),
+        ("long_standing", _l("Long-standing members"), User.created_at < since),
+    ]
+    if item.product_id:
+        owner = _owner_condition(item, User.id)
+        rows += [("owners", _l("Owners of the product"), owner), ("not_owners", _l("Not owners"), sa.not_(owner))]
+    rows += [(key, label, build(item, User.id)) for key, (label, build) in SEGMENTS.items()]
+    return [{"key": key, "label": label, "count": db.session.execute(base.where(condition)).scalar_one()}
+            for key, label, condition in rows]
+
+
+WEIGHT_FORMULA = _l("weight = 1 + 0.5 × accepted ideas + 0.3 × trial reports + 0.2 × bugs with an official reply, "
+                    "at most 3 per member")
+
+
+def weighted_demand(item: RoadmapItem) -> float:
+    """Demand with each supporter weighted by their contribution (the formula is shown beside it)."""
+    supporters = supporters_query(item.id).subquery()
+    ids = sa.select(supporters.c.user_id)
+
+    def per_user(condition) -> dict:
+        return dict(db.session.execute(
+            sa.select(Post.author_id, sa.func.count()).where(Post.author_id.in_(ids), Post.deleted_at.is_(None),
+                                                             condition).group_by(Post.author_id)).all())
+
+    accepted = per_user(sa.and_(Post.kind == "feedback", Post.feedback_type == "suggestion",
+                                Post.status.in_(("accepted", "resolved"))))
+    reports = per_user(Post.kind == "trial_report")
+    bugs = per_user(sa.and_(Post.kind == "feedback", Post.feedback_type == "bug",
+                            Post.first_response_at.is_not(None)))
+    total = 0.0
+    for user_id in db.session.execute(ids).scalars():
+        weight = 1 + 0.5 * accepted.get(user_id, 0) + 0.3 * reports.get(user_id, 0) + 0.2 * bugs.get(user_id, 0)
+        total += min(3.0, weight)
+    return round(total, 1)
+
+
+# Comments --------------------------------------------------------------------------
+
+COMMENT_MAX = 5_000
+
+
+def list_comments(actor, item: RoadmapItem) -> list:
+    stmt = sa.select(RoadmapComment).where(RoadmapComment.item_id == item.id, RoadmapComment.deleted_at.is_(None))
+    if not permissions.is_staff(actor):
+        mine = RoadmapComment.author_id == actor.id if getattr(actor, "is_authenticated", False) else sa.false()
+        stmt = stmt.where(sa.or_(RoadmapComment.is_hidden.is_(False), mine))
+    return list(db.session.execute(stmt.order_by(RoadmapComment.created_at, RoadmapComment.id)).scalars())
+
+
+def add_comment(actor, item: RoadmapItem, body):
+    """Members discuss an item; the moderation screeners rewrite or hold the text as for posts."""
+    _require_writer(actor)
+    if not permissions.can_view_roadmap_item(actor, item):
+        raise NotFound()
+    text = clean_text(body, field="body", label=_l("Content"), min_len=1, max_len=COMMENT_MAX, multiline=True)
+    screening = screen(actor, "comment", {"body": text})
+    text = screening.fields["body"]
+    comment = RoadmapComment(item_id=item.id, author_id=actor.id, body=text, body_html=str(render_markdown(text)),
+                             is_hidden=screening.held, created_at=clock.now())
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(actor, comment) -> None:
+    _require_writer(actor)
+    if comment.deleted_at is not None or not (actor.id == comment.author_id or permissions.is_moderator(actor)):
+        raise PermissionDenied()
+    comment.deleted_at = clock.now()
+    db.session.flush()

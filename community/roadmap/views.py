@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.core import clock, permissions
-from community.core.errors import DomainError, NotFound, ValidationFailed
+from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
+from community.core.unit_of_work import flash_error
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
-from community.roadmap import forms, releases, services
+from community.roadmap import announcements, forms, fourbox, polls, releases, services
 from community.roadmap.models import RoadmapItem
 from community.roadmap.workflow import (
     BOARD_STATUSES,
@@ -53,10 +54,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _flash_error(exc: DomainError) -> None:
-    flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
-
-
 # Public pages --------------------------------------------------------------------
 
 @bp.get("/roadmap")
@@ -69,7 +66,9 @@ def board():
         "roadmap/board.html", columns=columns, filters=f, products=feedback.list_products(),
         areas=services.list_areas(current_user, product_id), community_ids=services.community_item_ids(shown),
         voted=services.voted_item_ids(current_user, shown),
-        votes_left=services.votes_left(current_user, product_id) if product_id else None)
+        votes_left=services.votes_left(current_user, product_id) if product_id else None,
+        vote_budget=services.vote_budget(product_id),
+        can_configure=permissions.can_configure_roadmap(current_user))
 
 
 @bp.get("/roadmap/list")
@@ -100,6 +99,10 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
         "can_manage": can_manage,
         "transitions": allowed_transitions(item.status) if can_manage else [],
         "from_community": services.from_community(item),
+        "comments": services.list_comments(current_user, item),
+        "segments": services.demand_by_segment(current_user, item) if permissions.is_staff(current_user) else None,
+        "weighted": services.weighted_demand(item) if current_app.config.get("ROADMAP_WEIGHTED_DEMAND") else None,
+        "weight_formula": services.WEIGHT_FORMULA,
         "errors": {},
         "form": {},
     }
@@ -111,6 +114,56 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
 def show_item(item_id):
     item = services.get_item(current_user, item_id)
     return render_template("roadmap/item.html", **_item_context(item))
+
+
+@bp.post("/roadmap/<int:item_id>/comments")
+@login_required
+@write_limited
+def add_comment(item_id):
+    item = services.get_item(current_user, item_id)
+    try:
+        comment = services.add_comment(current_user, item, request.form.get("body", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        item = services.get_item(current_user, item_id)
+        return render_template("roadmap/item.html", **_item_context(
+            item, form={"body": request.form.get("body", "")}, errors=exc.fields)), 422
+    if comment.is_hidden:
+        flash(_("Your comment is waiting for review; you can already see it."), "info")
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor=f"rc-{comment.id}"))
+
+
+@bp.post("/roadmap/comments/<int:comment_id>/delete")
+@login_required
+@write_limited
+def delete_comment(comment_id):
+    from community.roadmap.models import RoadmapComment
+
+    comment = db.session.get(RoadmapComment, comment_id)
+    if comment is None:
+        raise NotFound()
+    item = services.get_item(current_user, comment.item_id)
+    services.delete_comment(current_user, comment)
+    db.session.commit()
+    flash(_("Comment deleted."), "info")
+    return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="comments"))
+
+
+@bp.post("/roadmap/settings/<slug>")
+@login_required
+@write_limited
+def vote_budget(slug):
+    """Admin: the product's vote budget (empty: no budget)."""
+    product = feedback.get_product(slug)
+    try:
+        services.set_vote_budget(current_user, product, request.form.get("vote_budget", "").strip())
+        db.session.commit()
+        flash(_("Saved."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash_error(exc)
+    return redirect(url_for("roadmap.board", product=product.slug))
 
 
 # Staff: creating and editing -------------------------------------------------------
@@ -170,7 +223,7 @@ def change_status(item_id):
         flash(_("Status updated."), "success")
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="timeline"))
 
 
@@ -202,7 +255,7 @@ def add_links(item_id):
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
         return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
     _flash_results(results)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
@@ -235,7 +288,7 @@ def link_from_feedback():
         flash(_("Linked to the roadmap item “%(title)s”.", title=item.title), "success")
     except (ValidationFailed, NotFound) as exc:
         db.session.rollback()
-        _flash_error(exc)
+        flash_error(exc)
     return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
 
 
@@ -273,7 +326,7 @@ def bulk_link():
         db.session.rollback()
         if isinstance(exc, NotFound):
             exc = ValidationFailed(fields={"roadmap_item_id": _("Choose a roadmap item.")})
-        _flash_error(exc)
+        flash_error(exc)
         return redirect(back)
     _flash_results(results)
     return redirect(back)
@@ -371,6 +424,217 @@ def publish_release(release_id):
     return redirect(url_for("roadmap.show_release", release_id=release.id))
 
 
+# Co-creation polls -------------------------------------------------------------------
+
+@bp.get("/polls")
+def poll_list():
+    state = request.args.get("state") if request.args.get("state") in ("open", "closed") else None
+    results = polls.list_polls(current_user, state=state, page=clamp_page(request.args.get("page")))
+    return render_template("roadmap/polls.html", results=results, state=state)
+
+
+def _poll_context(poll, **extra) -> dict:
+    context = {"poll": poll, "tally": polls.tally(current_user, poll), "mine": polls.my_choices(current_user, poll),
+               "is_open": polls.is_open(poll), "is_closed": polls.is_closed(poll),
+               "eligible": polls.is_eligible(current_user, poll), "can_manage": permissions.can_manage_roadmap(
+                   current_user), "eligibility_labels": polls.ELIGIBILITY_LABELS, "errors": {}}
+    context.update(extra)
+    return context
+
+
+@bp.get("/polls/<int:poll_id>")
+def show_poll(poll_id):
+    return render_template("roadmap/poll.html", **_poll_context(polls.get_poll(current_user, poll_id)))
+
+
+@bp.post("/polls/<int:poll_id>/ballot")
+@login_required
+@write_limited
+def cast_ballot(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    try:
+        polls.cast_ballot(current_user, poll, request.form.getlist("option_id"))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        poll = polls.get_poll(current_user, poll_id)
+        return render_template("roadmap/poll.html", **_poll_context(poll, errors=exc.fields)), 422
+    flash(_("Your vote is in. You can change it until the poll closes."), "success")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+def _poll_editor(form, error=None):
+    return render_form("roadmap/poll_edit.html", form=form, error=error, products=feedback.list_products(),
+                       eligibility_labels=polls.ELIGIBILITY_LABELS)
+
+
+@bp.route("/polls/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_poll():
+    services.require_roadmap_staff(current_user)
+    if request.method == "GET":
+        return _poll_editor({"item_id": request.args.get("item", ""), "product": request.args.get("product", ""),
+                             "kind": "choice", "results": "after_close", "eligibility": "everyone", "days": "7"})
+    form = forms.poll_form(request.form)
+    try:
+        poll = polls.create_poll(current_user, **forms.poll_fields(form))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _poll_editor(form, exc)
+    flash(_("The poll is open."), "success")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/close")
+@login_required
+@write_limited
+def close_poll(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    polls.close_poll(current_user, poll)
+    db.session.commit()
+    flash(_("The poll is closed; its results are public."), "info")
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/decision")
+@login_required
+@write_limited
+def post_decision(poll_id):
+    poll = polls.get_poll(current_user, poll_id)
+    try:
+        polls.post_decision(current_user, poll, request.form.get("decision", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash_error(exc)
+    return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+# Four-box rounds ------------------------------------------------------------------
+
+@bp.get("/fourbox")
+def fourbox_list():
+    return render_template("roadmap/fourbox_list.html",
+                           results=fourbox.list_rounds(current_user, page=clamp_page(request.args.get("page"))))
+
+
+def _fourbox_context(round_, **extra) -> dict:
+    context = {"round": round_, "is_open": fourbox.is_open(round_), "boxes": fourbox.BOXES,
+               "mine": fourbox.my_answer(current_user, round_), "wanted": fourbox.tally(round_),
+               "can_manage": permissions.can_manage_roadmap(current_user), "categories": routing.list_categories(),
+               "form": {}, "errors": {}}
+    context.update(extra)
+    return context
+
+
+@bp.get("/fourbox/<int:round_id>")
+def show_fourbox(round_id):
+    return render_template("roadmap/fourbox.html", **_fourbox_context(fourbox.get_round(current_user, round_id)))
+
+
+@bp.post("/fourbox/<int:round_id>/answer")
+@login_required
+@write_limited
+def fourbox_answer(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    form = {k: request.form.get(k, "") for k in fourbox.BOXES}
+    try:
+        fourbox.submit_answer(current_user, round_, form)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        round_ = fourbox.get_round(current_user, round_id)
+        return render_template("roadmap/fourbox.html", **_fourbox_context(round_, form=form, errors=exc.fields)), 422
+    flash(_("Thanks! Your four boxes are saved; you can change them until the round closes."), "success")
+    return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
+
+
+@bp.post("/fourbox/<int:round_id>/bug")
+@login_required
+@write_limited
+def fourbox_bug(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    answer = fourbox.my_answer(current_user, round_)
+    if answer is None:
+        raise NotFound()
+    category = routing.get_category(request.form.get("category", ""))
+    post = fourbox.bug_to_post(current_user, answer, category=category, title=request.form.get("title", ""))
+    db.session.commit()
+    flash(_("Your bug is posted as feedback and on its way to the team."), "success")
+    return redirect(url_for("feedback.show_post", post_id=post.id))
+
+
+@bp.post("/fourbox/<int:round_id>/to-roadmap")
+@login_required
+@write_limited
+def fourbox_to_roadmap(round_id):
+    round_ = fourbox.get_round(current_user, round_id)
+    item = fourbox.line_to_item(current_user, round_, request.form.get("answer_ids", "").split())
+    db.session.commit()
+    flash(_("Added to the roadmap; the members who asked count as its demand."), "success")
+    return redirect(url_for("roadmap.show_item", item_id=item.id))
+
+
+@bp.route("/fourbox/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_fourbox():
+    services.require_roadmap_staff(current_user)
+    form = {"title": "", "product": request.args.get("product", ""), "days": "7"}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("title", "product", "days")}
+        try:
+            round_ = fourbox.open_round(current_user, title=form["title"], days=form["days"],
+                                        product=forms.product_or_none(form["product"]))
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("roadmap/fourbox_edit.html", form=form, error=exc, products=feedback.list_products())
+        return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
+    return render_form("roadmap/fourbox_edit.html", form=form, products=feedback.list_products())
+
+
+# Announcements -------------------------------------------------------------------
+
+@bp.get("/announcements")
+def announcement_list():
+    return render_template("roadmap/announcements.html", rows=announcements.recent(),
+                           now_active={a.id for a in announcements.active(limit=100)})
+
+
+@bp.route("/announcements/new", methods=["GET", "POST"])
+@login_required
+@write_limited
+def new_announcement():
+    services.require_roadmap_staff(current_user)
+    keys = ("title", "body", "product", "release_id", "item_id", "days")
+    form = {k: request.values.get(k, "") for k in keys}
+    form["days"] = form["days"] or "7"
+    if request.method == "POST":
+        try:
+            row = announcements.publish(current_user, **forms.announcement_fields(current_user, form))
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_form("roadmap/announcement_edit.html", form=form, error=exc,
+                               products=feedback.list_products())
+        flash(_("Announced."), "success")
+        return redirect(url_for("roadmap.announcement_list", _anchor=f"announcement-{row.id}"))
+    return render_form("roadmap/announcement_edit.html", form=form, products=feedback.list_products())
+
+
+@bp.post("/announcements/<int:announcement_id>/end")
+@login_required
+@write_limited
+def end_announcement(announcement_id):
+    announcements.end(current_user, announcement_id)
+    db.session.commit()
+    flash(_("The announcement no longer shows."), "info")
+    return redirect(url_for("roadmap.announcement_list"))
+
+
 # Template helpers ------------------------------------------------------------------
 
 def open_items_for_linking() -> list[RoadmapItem]:
@@ -387,4 +651,7 @@ def install_template_helpers(app) -> None:
         roadmap_ref=services.feedback_ref,
         roadmap_open_items=open_items_for_linking,
         can_manage_roadmap=lambda: permissions.can_manage_roadmap(current_user),
+        roadmap_polls_for=lambda item: polls.list_polls(current_user, item=item, per_page=50).items,
+        roadmap_announcements=lambda product=None: announcements.active(product_id=product.id if product else None),
+        roadmap_announcement_link=announcements.link_for,
     )

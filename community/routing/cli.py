@@ -6,23 +6,13 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from community.accounts.services import get_user_by_username
-from community.core.errors import DomainError
+from community.core.permissions import SYSTEM
+from community.core.unit_of_work import cli_unit_of_work
 from community.extensions import db
 from community.routing import services
-from community.routing.models import Category
+from community.routing.models import DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_RESOLUTION_DAYS, Category
 
 routing_cli = click.Group("routing", help="Departments, categories and contacts.")
-
-
-def _run(fn):
-    try:
-        result = fn()
-        db.session.commit()
-        return result
-    except DomainError as exc:
-        db.session.rollback()
-        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}".strip())
 
 
 @routing_cli.command("list")
@@ -42,12 +32,13 @@ def list_all():
 @routing_cli.command("add-department")
 @click.argument("slug")
 @click.argument("name")
-@click.option("--first-response-hours", default=24)
-@click.option("--resolution-days", default=14)
+@click.option("--first-response-hours", default=DEFAULT_FIRST_RESPONSE_HOURS, show_default=True)
+@click.option("--resolution-days", default=DEFAULT_RESOLUTION_DAYS, show_default=True)
 @with_appcontext
 def add_department(slug, name, first_response_hours, resolution_days):
-    _run(lambda: services.create_department(None, slug=slug, name=name, first_response_hours=first_response_hours,
-                                            resolution_days=resolution_days))
+    with cli_unit_of_work():
+        services.create_department(SYSTEM, slug=slug, name=name, first_response_hours=first_response_hours,
+                                   resolution_days=resolution_days)
     click.echo(f"Department {slug} created.")
 
 
@@ -57,7 +48,8 @@ def add_department(slug, name, first_response_hours, resolution_days):
 @click.argument("department")
 @with_appcontext
 def add_category(slug, name, department):
-    _run(lambda: services.create_category(None, slug=slug, name=name, department=services.get_department(department)))
+    with cli_unit_of_work():
+        services.create_category(SYSTEM, slug=slug, name=name, department=services.get_department(department))
     click.echo(f"Category {slug} → {department}.")
 
 
@@ -68,12 +60,10 @@ def add_category(slug, name, department):
 @click.option("--inactive", is_flag=True)
 @with_appcontext
 def set_contact(department, username, categories, inactive):
-    def do():
+    with cli_unit_of_work():
         dept = services.get_department(department)
         cats = list(db.session.execute(sa.select(Category).where(Category.slug.in_(categories))).scalars())
         if len(cats) != len(set(categories)):
             raise click.ClickException("unknown category")
-        return services.set_contact(None, dept, get_user_by_username(username), categories=cats, active=not inactive)
-
-    _run(do)
+        services.set_contact(SYSTEM, dept, get_user_by_username(username), categories=cats, active=not inactive)
     click.echo(f"{username} is a{'n inactive' if inactive else 'n active'} contact of {department}.")

@@ -25,6 +25,12 @@ contact_categories = sa.Table(
 )
 
 
+# Response targets (SLA) of a department unless it sets its own; items without a department
+# are held to them too (community.triage.sla).
+DEFAULT_FIRST_RESPONSE_HOURS = 24
+DEFAULT_RESOLUTION_DAYS = 14
+
+
 class Department(LocalizedName, db.Model):
     __tablename__ = "departments"
 
@@ -34,8 +40,8 @@ class Department(LocalizedName, db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(64), default="")
     lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Response targets (SLA): first official response and resolution.
-    first_response_hours: Mapped[int] = mapped_column(default=24)
-    resolution_days: Mapped[int] = mapped_column(default=14)
+    first_response_hours: Mapped[int] = mapped_column(default=DEFAULT_FIRST_RESPONSE_HOURS)
+    resolution_days: Mapped[int] = mapped_column(default=DEFAULT_RESOLUTION_DAYS)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     lead = relationship("User", foreign_keys=[lead_id])

@@ -11,17 +11,22 @@ from sqlalchemy.orm import joinedload
 from community.accounts.models import User
 from community.core import clock
 from community.core.errors import NotFound, PermissionDenied, ValidationFailed
-from community.core.permissions import can_manage_routing
+from community.core.permissions import can_manage_routing, is_system
 from community.core.text import clean_text, normalize
 from community.extensions import db
-from community.routing.models import Category, Contact, Department
+from community.routing.models import (
+    DEFAULT_FIRST_RESPONSE_HOURS,
+    DEFAULT_RESOLUTION_DAYS,
+    Category,
+    Contact,
+    Department,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
 def _require_admin(actor) -> None:
-    # actor=None is the command line, which is trusted.
-    if actor is not None and not can_manage_routing(actor):
+    if not is_system(actor) and not can_manage_routing(actor):
         raise PermissionDenied()
 
 
@@ -94,8 +99,9 @@ def choose_contact(department: Department, category_id: int | None) -> Contact |
 
 # Administration ------------------------------------------------------------------
 
-def create_department(actor, *, slug: str, name: str, name_en: str = "", first_response_hours: int = 24,
-                      resolution_days: int = 14, lead: User | None = None) -> Department:
+def create_department(actor, *, slug: str, name: str, name_en: str = "",
+                      first_response_hours: int = DEFAULT_FIRST_RESPONSE_HOURS,
+                      resolution_days: int = DEFAULT_RESOLUTION_DAYS, lead: User | None = None) -> Department:
     _require_admin(actor)
     slug = _slug(slug)
     if db.session.execute(sa.select(Department.id).where(Department.slug == slug)).first():

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
 from community.core import permissions
-from community.core.errors import ValidationFailed
 from community.core.limits import write_limited
+from community.core.unit_of_work import unit_of_work
 from community.extensions import db
 from community.routing import services
-from community.routing.models import Category, Contact
+from community.routing.models import DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_RESOLUTION_DAYS, Category, Contact
 
 bp = Blueprint("routing", __name__, url_prefix="/admin/routing")
 
@@ -43,13 +43,15 @@ def _int(name):
 @write_limited
 def update():
     action = request.form.get("action")
-    try:
+    with unit_of_work(success=_("Saved.")):
         if action == "create_department":
             lead = db.session.get(User, _int("lead_id")) if _int("lead_id") else None
             services.create_department(current_user, slug=request.form.get("slug", ""), name=request.form.get("name", ""),
                                        name_en=request.form.get("name_en", ""),
-                                       first_response_hours=request.form.get("first_response_hours", 24),
-                                       resolution_days=request.form.get("resolution_days", 14), lead=lead)
+                                       first_response_hours=request.form.get("first_response_hours",
+                                                                             DEFAULT_FIRST_RESPONSE_HOURS),
+                                       resolution_days=request.form.get("resolution_days", DEFAULT_RESOLUTION_DAYS),
+                                       lead=lead)
         elif action == "update_department":
             dept = services.get_department(_int("department_id") or 0)
             lead = db.session.get(User, _int("lead_id")) if _int("lead_id") else None
@@ -86,9 +88,4 @@ def update():
             services.remove_contact(current_user, contact)
         else:
             abort(400)
-        db.session.commit()
-        flash(_("Saved."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
     return redirect(url_for("routing.index"))

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from community.api import api_user, bp, openapi
+from community.api.shapes import iso
 from community.core.errors import ValidationFailed
 from community.core.limits import search_limited
 from community.core.pagination import MAX_PER_PAGE, clamp_page
@@ -53,7 +54,7 @@ def _hit_json(hit: services.SearchHit) -> dict:
         "title": post.title, "title_html": str(hit.title_html), "snippet_html": str(hit.snippet_html),
         "kind": post.kind, "feedback_type": post.feedback_type, "status": post.status,
         "vote_count": post.vote_count, "comment_count": post.comment_count,
-        "created_at": (hit.comment or post).created_at.isoformat() + "Z", "score": round(hit.score, 4),
+        "created_at": iso((hit.comment or post).created_at), "score": round(hit.score, 4),
     }
 
 

@@ -24,17 +24,22 @@ import secrets
 import shutil
 import threading
 import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import rjieba
 from markupsafe import Markup, escape
+from pypinyin import lazy_pinyin
 from whoosh import fields as wf
 from whoosh import highlight as wh
 from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from community.search import whoosh_speedups  # noqa: F401  (faster skip_to inside posting blocks)
@@ -128,9 +133,29 @@ class _StopWords(Filter):
             yield t
 
 
+@lru_cache(maxsize=65536)
+def _pinyin(word: str) -> str:
+    return "".join(lazy_pinyin(word, errors="ignore"))
+
+
+class _PinyinFilter(Filter):
+    """At index time, each Chinese word is also indexed as its toneless pinyin at the same position
+    (续航 → xuhang), so members typing pinyin without an IME find it. Queries are not expanded: a
+    pinyin query is an ASCII word and meets these tokens."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            yield t
+            if t.mode == "index" and not t.stopped and _HAN.search(t.text):
+                spelled = _pinyin(t.text)
+                if len(spelled) > 1 and spelled.isascii():
+                    t.text = spelled
+                    yield t
+
+
 def chinese_analyzer():
     # StemFilter only changes ASCII words ("charging" -> "charg"); Chinese passes through.
-    return ChineseTokenizer() | LowercaseFilter() | _StopWords() | StemFilter()
+    return ChineseTokenizer() | LowercaseFilter() | _StopWords() | _PinyinFilter() | StemFilter()
 
 
 ANALYZER = chinese_analyzer()
@@ -191,31 +216,69 @@ POST_TREE = "post-tree:"  # a delete key meaning "the post and all its comments"
 # Storage: generations behind an atomically replaced pointer --------------------------
 
 class IndexStore:
+    MAX_IDLE_SEARCHERS = 8
+
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
-        self._local = threading.local()  # one searcher per thread; Whoosh readers are not shared
+        # Searchers shared by all threads: taken for one search, then given back. A searcher of
+        # an older version is closed when met or given back, and after each write of ours, so
+        # idle threads never keep merged-away (deleted) segment files open.
+        self._idle: list[tuple[Path | None, object]] = []
+        self._idle_lock = threading.Lock()
+        # Closed when the store goes away or the interpreter exits (no unclosed-file warnings).
+        weakref.finalize(self, _close_idle, self._idle)
 
-    def searcher(self, *, fresh: bool = False):
-        """This thread's searcher on the live generation, reopened when the index changed
-        (checking costs one directory listing; opening costs milliseconds). Not
-        Searcher.refresh(): it reuses segment readers and misses new deletions."""
+    @contextmanager
+    def searching(self, *, fresh: bool = False):
+        """A searcher on the live generation for one search (checking it is current costs one
+        directory listing; opening one costs milliseconds). Not Searcher.refresh(): it reuses
+        segment readers and misses new deletions."""
         path = self.current_dir()
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None and not fresh and self._local.path == path and cached.up_to_date():
-            return cached
-        self.forget_searcher()
-        searcher = self.open(path).searcher()
-        self._local.searcher, self._local.path = searcher, path
-        return searcher
+        searcher = None if fresh else self._take_idle(path)
+        if searcher is None:
+            searcher = self.open(path).searcher()
+        ok = False
+        try:
+            yield searcher
+            ok = True
+        finally:
+            self._give_back(path, searcher, ok)
+
+    def _take_idle(self, path):
+        stale, found = [], None
+        with self._idle_lock:
+            while self._idle and found is None:
+                idle_path, searcher = self._idle.pop()
+                if idle_path == path and _up_to_date(searcher):
+                    found = searcher
+                else:
+                    stale.append(searcher)
+        _close_all(stale)
+        return found
+
+    def _give_back(self, path, searcher, ok: bool) -> None:
+        if ok and path == self.current_dir() and _up_to_date(searcher):
+            with self._idle_lock:
+                if len(self._idle) < self.MAX_IDLE_SEARCHERS:
+                    self._idle.append((path, searcher))
+                    return
+        _close_all([searcher])
+
+    def close_stale_searchers(self) -> None:
+        """Close idle searchers that no longer see the live index (after a write or swap)."""
+        path = self.current_dir()
+        with self._idle_lock:
+            keep = [(p, s) for p, s in self._idle if p == path and _up_to_date(s)]
+            stale = [s for p, s in self._idle if (p, s) not in keep]
+            self._idle[:] = keep  # in place: the finalizer holds this list
+        _close_all(stale)
 
     def forget_searcher(self) -> None:
-        cached = getattr(self._local, "searcher", None)
-        self._local.searcher = None
-        if cached is not None:
-            try:
-                cached.close()
-            except Exception:  # closing a broken reader must not hide the real error
-                pass
+        """Close every idle searcher (a damaged index, a benchmark's cold start)."""
+        with self._idle_lock:
+            idle = [s for _p, s in self._idle]
+            self._idle.clear()
+        _close_all(idle)
 
     @property
     def pointer(self) -> Path:
@@ -248,6 +311,7 @@ class IndexStore:
         tmp = self.root / f".current-{secrets.token_hex(4)}"
         tmp.write_text(path.name)
         os.replace(tmp, self.pointer)
+        self.close_stale_searchers()
         gens = sorted((p for p in self.root.glob("gen-*") if p.is_dir() and p != path),
                       key=lambda p: p.stat().st_mtime, reverse=True)
         for old in gens[keep - 1:]:
@@ -276,7 +340,7 @@ class IndexStore:
         if path is None or not path.is_dir():
             raise SearchUnavailable("no search index")
         try:
-            ix = wi.open_dir(str(path))
+            ix = _open_index(path)
         except Exception as exc:  # whoosh raises many kinds on damaged files
             raise SearchUnavailable(str(exc)) from exc
         if set(ix.schema.names()) != set(SCHEMA.names()):
@@ -306,11 +370,12 @@ class IndexStore:
             writer.cancel()
             raise
         writer.commit()
+        self.close_stale_searchers()
         return path
 
     def bulk_build(self, docs, path: Path, *, batch: int = 20_000) -> int:
         """Fill a fresh generation; big segments, few merges."""
-        ix = wi.open_dir(str(path))
+        ix = _open_index(path)
         count = 0
         writer = ix.writer(limitmb=256)
         for doc in docs:
@@ -331,6 +396,32 @@ class IndexStore:
             raise
         except Exception as exc:
             raise SearchUnavailable(str(exc)) from exc
+
+
+def _up_to_date(searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except Exception:  # files gone or damaged: not worth keeping
+        return False
+
+
+def _close_idle(idle: list) -> None:
+    _close_all([searcher for _path, searcher in idle])
+    idle.clear()
+
+
+def _close_all(searchers) -> None:
+    for searcher in searchers:
+        try:
+            searcher.close()
+        except Exception:  # closing a broken reader must not hide the real error
+            pass
+
+
+def _open_index(path: Path):
+    """Without mmap: a truncated segment file then raises an error we handle, instead of a
+    SIGBUS that kills the whole worker (and every socket it holds)."""
+    return FileStorage(str(path), supports_mmap=False).open_index()
 
 
 class LockBusy(Exception):
@@ -518,9 +609,9 @@ def search(store: IndexStore, parsed: ParsedQuery, filters: Filters, visibility:
            sort: str = "relevance", page: int = 1, per_page: int = 20, match_all: bool = True) -> HitPage:
     for attempt in range(3):
         try:
-            searcher = store.searcher(fresh=attempt > 0)
-            return _search_once(searcher, parsed, filters, visibility, sort=sort, page=page, per_page=per_page,
-                                match_all=match_all)
+            with store.searching(fresh=attempt > 0) as searcher:
+                return _search_once(searcher, parsed, filters, visibility, sort=sort, page=page,
+                                    per_page=per_page, match_all=match_all)
         except Exception as exc:  # a damaged segment shows up only when it is read
             store.forget_searcher()
             if attempt == 2:

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from community.core.database import write_intent
 from community.extensions import db
 from community.feedback.models import Comment, Post
 from community.search.engine import POST_TREE, IndexStore, LockBusy, SearchUnavailable
+from community.search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,33 @@ class RebuildReport:
     path: Path
 
 
+def outbox_rows(keys=None, limit: int = 50_000) -> list[tuple[int, str]]:
+    """(id, key) of outbox rows committed so far, for some keys or all (oldest first)."""
+    stmt = sa.select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id).limit(limit)
+    if keys is not None:
+        stmt = stmt.where(SearchOutbox.key.in_(sorted(keys)))
+    try:
+        return [tuple(r) for r in db.session.execute(stmt)]
+    except sa.exc.DBAPIError:  # not migrated yet (e.g. `flask db upgrade` itself)
+        db.session.rollback()
+        return []
+
+
+def clear_outbox(ids) -> None:
+    """Forget rows whose changes are in the index (their own short write transaction)."""
+    ids = sorted(ids)
+    token = write_intent.set(True)
+    try:
+        for start in range(0, len(ids), 500):
+            db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(ids[start:start + 500])))
+        db.session.commit()
+    except sa.exc.DBAPIError:
+        db.session.rollback()  # left for the next drain: re-indexing a key again is harmless
+        log.warning("search outbox: could not clear %d written rows; they will be indexed again", len(ids))
+    finally:
+        write_intent.reset(token)
+
+
 def rebuild(store: IndexStore) -> RebuildReport:
     """Build a new generation from the database, swap it in atomically, then replay what
     live writers changed meanwhile (they journal their keys while `rebuilding` exists)."""
@@ -149,6 +178,8 @@ def rebuild(store: IndexStore) -> RebuildReport:
     try:
         # Safe to empty now: anything a writer journaled so far was committed before our reads below.
         store.journal.write_text("")
+        covered = [row_id for row_id, _key in outbox_rows()]  # committed before the build reads
+        db.session.rollback()
         path = store.new_generation()
         count = store.bulk_build(iter_all_documents(), path)
         db.session.rollback()  # end the read snapshot; replay must read fresh rows
@@ -160,6 +191,8 @@ def rebuild(store: IndexStore) -> RebuildReport:
             _apply_with_retry(store, upserts, deletes, path=path)
     finally:
         store.rebuild_marker.unlink(missing_ok=True)
+    if covered and current_app.config.get("SEARCH_OUTBOX_CLEAR_WRITTEN", True):
+        clear_outbox(covered)
     return RebuildReport(documents=count, seconds=time.perf_counter() - started, replayed=len(keys), path=path)
 
 
@@ -188,6 +221,11 @@ class Indexer:
     def __init__(self, app, store: IndexStore):
         self.app = app
         self.store = store
+        # Production re-reads the outbox this often (what another process committed and then
+        # died before indexing); 0 (tests): only when the thread starts.
+        self.outbox_poll_seconds = float(app.config.get("SEARCH_OUTBOX_POLL_SECONDS", 30))
+        self.clear_written = bool(app.config.get("SEARCH_OUTBOX_CLEAR_WRITTEN", True))
+        self._started_once = False
         self._pending: set[str] = set()
         self._rebuild_requested = False
         self._busy = False
@@ -205,6 +243,32 @@ class Indexer:
             self._pending |= keys
             self._ensure_thread()
             self._cond.notify_all()
+
+    def start(self) -> None:
+        """Start the writer now: it first drains what the outbox holds."""
+        with self._cond:
+            self._ensure_thread()
+
+    def start_once(self) -> None:
+        if not self._started_once:
+            self._started_once = True
+            self.start()
+
+    def drain_outbox(self) -> int:
+        """Queue every key still in the outbox; returns how many."""
+        with self.app.app_context():
+            token = write_intent.set(False)
+            try:
+                keys = {key for _id, key in outbox_rows()}
+            finally:
+                write_intent.reset(token)
+                db.session.remove()
+        if keys:
+            log.info("search outbox: %d documents to index", len(keys))
+            with self._cond:
+                self._pending |= keys
+                self._cond.notify_all()
+        return len(keys)
 
     def request_rebuild(self) -> None:
         with self._cond:
@@ -239,14 +303,26 @@ class Indexer:
 
     def _run(self) -> None:
         failures = 0
+        drained_at = None
         while True:
+            if drained_at is None or (self.outbox_poll_seconds and
+                                      time.monotonic() - drained_at > self.outbox_poll_seconds):
+                drained_at = time.monotonic()
+                try:
+                    self.drain_outbox()
+                except Exception:
+                    log.exception("search outbox: could not be read; will retry")
             with self._cond:
                 idle_since = time.monotonic()
                 while not self._pending and not self._rebuild_requested:
-                    if time.monotonic() - idle_since > self.IDLE_EXIT_SECONDS:
+                    if self.outbox_poll_seconds and time.monotonic() - drained_at > self.outbox_poll_seconds:
+                        break
+                    if not self.outbox_poll_seconds and time.monotonic() - idle_since > self.IDLE_EXIT_SECONDS:
                         self._thread = None
                         return
                     self._cond.wait(1.0)
+                if not self._pending and not self._rebuild_requested:
+                    continue  # time to look at the outbox again
                 if len(self._pending) > self.REBUILD_ABOVE:
                     # A bulk change (an import, a mass moderation): rebuilding is faster.
                     self._pending.clear()
@@ -290,6 +366,8 @@ class Indexer:
         with self.app.app_context():
             token = write_intent.set(False)  # reads only: never take SQLite's write lock
             try:
+                # Outbox rows visible now were committed before the rows read next.
+                outbox_ids = [row_id for row_id, _key in outbox_rows(keys)]
                 upserts, deletes = documents_for(keys)
             finally:
                 write_intent.reset(token)
@@ -302,6 +380,12 @@ class Indexer:
         if current is not None and current != written_to:
             # A rebuild swapped generations while we wrote: write the batch there too.
             _apply_with_retry(self.store, upserts, deletes, path=current)
+        if outbox_ids and self.clear_written:
+            with self.app.app_context():
+                try:
+                    clear_outbox(outbox_ids)
+                finally:
+                    db.session.remove()
 
 
 def get_indexer(app=None) -> Indexer:

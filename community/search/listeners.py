@@ -1,13 +1,16 @@
-"""Feed the indexer after commit: session events catch every writer (views, API, CLI,
-bulk moderation); domain signals add the posts that bulk SQL updates may touch."""
+"""Feed the indexer: session events catch every writer (views, API, CLI, bulk moderation);
+domain signals add the posts that bulk SQL updates may touch. Keys go into the outbox table
+in the writer's transaction (durable) and to this process's indexer after commit (fast)."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from community.core import events
+from community.core import clock, events
 from community.feedback.models import Comment, Post
+from community.search.models import SearchOutbox
 
 _PENDING = "community.search.pending"
 
@@ -24,11 +27,22 @@ def _key(obj) -> str | None:
     return None
 
 
+def _record(session: Session, keys: set[str]) -> None:
+    """Add keys to this transaction's set, and new ones to the outbox in the same transaction."""
+    pending = _pending(session)
+    new = keys - pending
+    if not new:
+        return
+    pending.update(new)
+    now = clock.now()
+    session.connection().execute(sa.insert(SearchOutbox.__table__), [{"key": k, "created_at": now} for k in sorted(new)])
+
+
 def _after_flush(session: Session, _flush_context) -> None:
     keys = {_key(obj) for group in (session.new, session.dirty, session.deleted) for obj in group}
     keys.discard(None)
     if keys:
-        _pending(session).update(keys)
+        _record(session, keys)
 
 
 def _after_commit(session: Session) -> None:
@@ -48,7 +62,7 @@ def _on_signal(sender, **_kwargs) -> None:
     if key:
         from community.extensions import db
 
-        _pending(db.session()).add(key)
+        _record(db.session(), {key})
 
 
 _SIGNALS = (events.post_created, events.post_edited, events.post_status_changed, events.post_merged,

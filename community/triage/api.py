@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object
+from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.extensions import db
@@ -31,7 +32,7 @@ def serialize_row(row: services.QueueRow) -> dict:
                      "local_name": p.category.local_name} if p.category else None,
         "department_id": p.department_id, "assignee_id": p.assignee_id, "product_id": p.product_id,
         "vote_count": p.vote_count, "reopen_count": p.reopen_count, "reassign_count": p.reassign_count,
-        "created_at": p.created_at.isoformat() + "Z", "tags": row.tags, "supervised": row.supervised,
+        "created_at": iso(p.created_at), "tags": row.tags, "supervised": row.supervised,
         "sla": {"headline": _clock(row.headline), **{name: _clock(c) for name, c in row.clocks.items()}},
     }
 

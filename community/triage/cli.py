@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from community.extensions import db
+from community.core.unit_of_work import cli_unit_of_work
 
 sla_cli = click.Group("sla", help="Response targets (SLA): warnings and escalation.")
 
@@ -18,11 +18,7 @@ def tick():
     """
     from community.triage.services import tick_sla
 
-    try:
+    with cli_unit_of_work():
         report = tick_sla()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     click.echo(f"warnings={report.warnings} breaches={report.breaches} auto_closed={report.auto_closed} "
                f"notified={report.notified}")

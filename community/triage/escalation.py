@@ -14,6 +14,7 @@ from community.accounts.models import User
 from community.audit.services import record_audit
 from community.core import clock
 from community.core.database import insert_ignore
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Post
@@ -55,7 +56,7 @@ def supervise_post(post: Post, reason: str, *, count: int, round_: int = 0) -> S
     before = {"assignee_id": post.assignee_id}
     if lead is not None and post.assignee_id != lead.id and not lead.is_banned:
         feedback.system_assign(post, lead, note=supervision_note(reason, count), label=_label_system())
-    record_audit(None, "triage.supervise", "post", post.id, before=before,
+    record_audit(SYSTEM, "triage.supervise", "post", post.id, before=before,
                  after={"assignee_id": post.assignee_id, "supervision": reason, "lead_id": row.lead_id})
     return row
 
@@ -139,7 +140,7 @@ def _record_warning(post: Post, clk: sla.Clock, report: TickReport, now: datetim
         report.warnings += 1
     else:
         report.breaches += 1
-        record_audit(None, "triage.sla_breach", "post", post.id,
+        record_audit(SYSTEM, "triage.sla_breach", "post", post.id,
                      after={"target": clk.target, "escalated_to": recipient.id if recipient else None,
                             "overdue_seconds": -clk.remaining_seconds})
     if recipient is not None and notifications.notify_sla_warning(recipient, post, clk.target, clk.level):
@@ -155,7 +156,7 @@ def _auto_close(now: datetime, report: TickReport) -> None:
         note = ngettext("Closed automatically: %(num)d day without a reply from the author.",
                         "Closed automatically: %(num)d days without a reply from the author.", days)
         feedback.system_set_status(post, "closed", label=_label_system(), note=note)
-        record_audit(None, "triage.auto_close", "post", post.id, before={"status": "resolved"},
+        record_audit(SYSTEM, "triage.auto_close", "post", post.id, before={"status": "resolved"},
                      after={"status": "closed"})
         report.auto_closed += 1
 

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from community.accounts.models import User
+from community.accounts.services import find_user_by_username
 from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
-from community.extensions import db
 from community.feedback.workflow import STATUSES, TYPE_LABELS
 from community.routing import services as routing
 from community.triage import services
@@ -44,9 +43,7 @@ def sort_from(args) -> str:
 
 
 def user_by_username(username: str) -> User:
-    username = username.strip() if isinstance(username, str) else ""
-    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none() \
-        if username else None
+    user = find_user_by_username(username.strip() if isinstance(username, str) else "")
     if user is None:
         raise ValidationFailed(fields={"to_user": _("No such user.")})
     return user

@@ -38,7 +38,7 @@ def _register_notification_kind() -> None:
     if "rating_request" not in KINDS:
         register(Kind("rating_request", _l("Requests to rate how my items were handled"),
                       lambda n: _("“%(title)s” was resolved. How was it handled? Rate it from 1 to 5.",
-                                  title=n.post_title), icon="⭐"))
+                                  title=n.post_title), icon="star"))
 
 
 def connect() -> None:

@@ -18,6 +18,7 @@ from community.core.database import insert_ignore
 from community.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from community.core.pagination import Page, paginate
 from community.core.text import normalize
+from community.core.unit_of_work import error_summary
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Post
@@ -388,6 +389,5 @@ def bulk_action(actor, action: str, post_ids, *, reason: str = "", note: str = "
                     merge_items(actor, target, [post], note=note)
             results.append(BulkResult(post_id, True))
         except DomainError as exc:
-            message = "; ".join(str(v) for v in exc.fields.values()) or str(exc.message)
-            results.append(BulkResult(post_id, False, message, exc.code))
+            results.append(BulkResult(post_id, False, error_summary(exc), exc.code))
     return results

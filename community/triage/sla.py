@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from community.feedback.workflow import DONE_STATUSES, OPEN_STATUSES
+from community.routing.models import DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_RESOLUTION_DAYS
 
-WARNING_RATIO = 0.8
-DEFAULT_FIRST_RESPONSE_HOURS = 24  # items without a department still have a clock
-DEFAULT_RESOLUTION_DAYS = 14
+# The share of a target after which a running clock is "due soon" and the assignee is warned.
+# A fraction, so Python and SQL compare exactly; set from TRIAGE_SLA_WARNING_RATIO at start-up.
+WARNING_RATIO = Fraction(4, 5)
 EPOCH = datetime(1970, 1, 1)
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
@@ -159,8 +161,8 @@ class SqlClocks:
 
     @property
     def warned(self) -> ColumnElement:
-        """At least 80% of a running target used (overdue included)."""
-        return self.used * 5 >= self.running_target * 4
+        """At least WARNING_RATIO of a running target used (overdue included)."""
+        return self.used * WARNING_RATIO.denominator >= self.running_target * WARNING_RATIO.numerator
 
 
 def sql_clocks(Post, Department, now: datetime) -> SqlClocks:
@@ -178,3 +180,12 @@ def sql_clocks(Post, Department, now: datetime) -> SqlClocks:
         (sa.and_(Post.first_response_seconds.is_(None), fr_target < res_target), fr_target), else_=res_target)
     remaining = sa.case((Post.status.in_(OPEN_STATUSES), running_target - used), else_=None)
     return SqlClocks(used=used, running_target=running_target, remaining=remaining)
+
+
+def configure(warning_ratio) -> None:
+    """Read the app's TRIAGE_SLA_WARNING_RATIO (one value per process, like the clock rule)."""
+    global WARNING_RATIO
+    ratio = Fraction(str(warning_ratio)).limit_denominator(1000)
+    if not 0 < ratio < 1:
+        raise ValueError(f"TRIAGE_SLA_WARNING_RATIO must be between 0 and 1, not {warning_ratio!r}")
+    WARNING_RATIO = ratio

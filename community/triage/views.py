@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 
 from community.accounts.models import STAFF_ROLES, User
 from community.core import clock, permissions
-from community.core.errors import NotFound, ValidationFailed
+from community.core.errors import NotFound
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
+from community.core.unit_of_work import unit_of_work
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
@@ -76,16 +77,13 @@ def queue(name):
 def bulk():
     back = safe_next(request.form.get("next"), url_for("triage.queue", name="mine"))
     form = request.form
-    try:
+    with unit_of_work() as work:
         to_user = user_by_username(form["to_user"]) if form.get("to_user", "").strip() else None
         results = services.bulk_action(
             current_user, form.get("action", ""), form.getlist("ids"), reason=form.get("reason", ""),
             note=form.get("note", ""), to_user=to_user, to_department=department_by_id(form.get("department_id")),
             status=form.get("status", ""), tags=form.get("tags", ""), target_id=form.get("target_id"))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash("; ".join(str(v) for v in exc.fields.values()) or str(exc.message), "error")
+    if work.error:
         return redirect(back)
     done = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
@@ -127,18 +125,15 @@ def item(post_id):
 def _item_action(post_id, action, *, success: str, field: str):
     """Run one staff action on an item; on bad input re-render the panel with the input kept (422)."""
     post = services.get_item(current_user, post_id)
-    try:
+    with unit_of_work(success=success, flash_errors=False) as work:
         action(post)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         post = services.get_item(current_user, post_id)
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         form["_panel"] = field
         context = _item_context(post)
         del context["form"], context["errors"]  # render_form supplies both
-        return render_form("triage/item.html", error=exc, form=form, **context)
-    flash(success, "success")
+        return render_form("triage/item.html", error=work.error, form=form, **context)
     return redirect(url_for("triage.item", post_id=post_id))
 
 
@@ -214,13 +209,11 @@ def rate(post_id):
         return render_form("triage/rate.html", post=post, can_rate=services.can_rate(current_user, post),
                            rating=services.rating_for_current_resolution(post))
     form = {"score": request.form.get("score", ""), "comment": request.form.get("comment", "")}
-    try:
+    with unit_of_work(flash_errors=False) as work:
         rating = services.rate_resolution(current_user, post, form["score"], form["comment"])
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         post = feedback.get_post(current_user, post_id)
-        return render_form("triage/rate.html", error=exc, form=form, post=post, can_rate=True, rating=None)
+        return render_form("triage/rate.html", error=work.error, form=form, post=post, can_rate=True, rating=None)
     if rating.score <= 2:
         flash(_("Thank you. We are sorry it was not solved well: the department lead now follows it up."), "info")
     else:

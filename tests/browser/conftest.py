@@ -50,7 +50,12 @@ def site(browser, tmp_path_factory):
     for command in (["db", "upgrade"], ["demo", "seed", *DEMO_SIZE]):
         done = subprocess.run([str(FLASK), *command], cwd=ROOT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
-    server = Server(workdir, db_path, threads=100).wait_ready()
+    server = Server(workdir, db_path, threads=100)
+    try:
+        server.wait_ready(timeout=120)  # a loaded machine boots slowly
+    except Exception:
+        server.stop()  # never leave the process behind
+        raise
     server.db_path = db_path
     yield server
     server.stop()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_member import compose_feedback, register
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.slow
 
 
 def test_staff_reply_and_status_reach_the_open_item_live_then_the_member_rates(member_journey):

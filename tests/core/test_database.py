@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from community.core.database import write_intent
 from community.extensions import db
 
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def engine(app):
@@ -48,10 +50,21 @@ def test_a_second_writer_waits_for_the_first_to_commit(engine):
     a.start()
     assert first_began.wait(5)
     seen: dict = {}
-    b = threading.Thread(target=_write, args=(engine, "second", log, seen))
+    second_tries = threading.Event()
+
+    def second():
+        second_tries.set()
+        _write(engine, "second", log, seen)
+
+    b = threading.Thread(target=second)
     b.start()
-    time.sleep(0.3)
-    assert ("begin", "second") not in log  # queued behind the open write transaction
+    assert second_tries.wait(5)
+    # The second writer is on its way in: for a moment it must stay queued behind the open
+    # write transaction (the proof that it began after the first committed is what it read).
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:
+        assert ("begin", "second") not in log
+        time.sleep(0.01)
     release_first.set()
     a.join(5)
     b.join(5)

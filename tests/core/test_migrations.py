@@ -1,6 +1,7 @@
 """Migrations build the schema from empty, and the models match it."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from community.extensions import db
@@ -23,6 +24,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
     assert diff == [], diff
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

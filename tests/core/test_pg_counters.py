@@ -16,7 +16,7 @@ from tests.core.test_postgres import make, pg_app  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.scaled
 
-PROCESSES, THREADS, COMMENTS_EACH = 3, 4, 5
+PROCESSES, THREADS, COMMENTS_EACH = 3, 4, 4
 
 
 def _member_writes(url, tmp, post_id, member_ids, barrier):

@@ -207,7 +207,8 @@ def test_feedback_follows_the_workflow(app, seeded):
         # Statuses only move through allowed transitions and end where the post is.
         status = "new"
         for entry in entries[post.id]:
-            if entry.kind in ("status", "confirmed"):
+            # Roadmap links and shipping move feedback too (to 已采纳, 处理中, 已解决), on the record.
+            if entry.kind in ("status", "confirmed") or (entry.kind.startswith("roadmap_") and entry.to_status):
                 assert entry.from_status == status, (post.id, kinds)
                 assert can_transition(status, entry.to_status), (status, entry.to_status)
                 if entry.to_status == "declined":

@@ -7,6 +7,7 @@ import pytest
 
 from community.core import clock
 from community.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services
 from community.feedback.models import Follow, TimelineEntry, Vote
@@ -44,7 +45,7 @@ def test_without_an_active_contact_the_item_waits_in_the_department_queue(make):
     cat = make.category(dept)
     contact = make.staff(dept)
     from community.routing.services import set_contact_active
-    set_contact_active(None, dept.contacts[0], False)
+    set_contact_active(SYSTEM, dept.contacts[0], False)
     post = make.post(make.user(), cat)
     assert post.assignee_id is None and post.department_id == dept.id
     assert services.list_timeline(post)[-1].kind == "queued"

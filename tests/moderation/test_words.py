@@ -6,6 +6,7 @@ import random
 import pytest
 
 from community.audit.models import AuditEntry
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback.models import Post
 from community.moderation import services, words
@@ -102,13 +103,13 @@ def test_a_ten_thousand_word_list_finds_every_planted_word_and_nothing_else():
 
 def test_posts_are_masked_and_the_automaton_rebuilds_when_the_list_changes(app, make):
     w = make.world()
-    services.add_word(None, "敏感词")
+    services.add_word(SYSTEM, "敏感词")
     db.session.commit()
     post = make.post(w["member"], w["category"], title="标题里有敏 感 词吗", body="正文：ＦＵＣＫ 不在列表里，敏-感-词在。")
     assert post.title == "标题里有* * *吗"  # whitespace kept so the layout survives
     assert "*****在" in post.body and "ＦＵＣＫ" in post.body
     version_before = words._cached["version"]
-    services.add_word(None, "fuck")
+    services.add_word(SYSTEM, "fuck")
     db.session.commit()
     post2 = make.post(w["member"], w["category"], title="第二个帖子标题", body="what the ｆｕｃｋ is this")
     assert post2.body == "what the **** is this"
@@ -117,7 +118,7 @@ def test_posts_are_masked_and_the_automaton_rebuilds_when_the_list_changes(app, 
 
 def test_hold_words_hold_the_post_instead_of_losing_it(app, make):
     w = make.world()
-    services.add_word(None, "代开发票", action="hold")
+    services.add_word(SYSTEM, "代开发票", action="hold")
     db.session.commit()
     post = make.post(w["member"], w["category"], title="正常标题内容", body="需要代 开 发 票的联系我，谢谢大家")
     db.session.commit()
@@ -187,7 +188,7 @@ def test_only_admins_reach_the_word_list(client, make, role):
 
 def test_staff_posts_are_not_held_by_new_user_limits_but_words_still_apply(app, make):
     w = make.world()
-    services.add_word(None, "敏感词")
+    services.add_word(SYSTEM, "敏感词")
     db.session.commit()
     post = make.post(w["contact"], w["category"], title="官方公告标题", body="链接 https://a.example https://b.example 敏感词")
     assert not post.is_hidden and post.body.endswith("***")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -47,18 +48,20 @@ def server_env(workdir: Path, db_path: Path, *, redis_url: str | None = None) ->
 class Server:
     """One `gunicorn -k gthread -w 1` process, like `make run`, logging to a file."""
 
-    def __init__(self, workdir: Path, db_path: Path, *, redis_url: str | None = None, threads: int = 32):
+    def __init__(self, workdir: Path, db_path: Path, *, redis_url: str | None = None, threads: int = 32,
+                 overrides: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
         env = server_env(workdir, db_path, redis_url=redis_url)
+        env.update(overrides or {})
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--worker-class", "gthread", "-w", "1", "--threads", str(threads),
              "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "1", "app:app"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 30) -> "Server":
+    def wait_ready(self, timeout: float = 60) -> "Server":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -72,6 +75,21 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """kill -9 of the master and its worker at once: nothing shuts down, nothing is flushed."""
+        pids = [self.proc.pid]
+        try:
+            pids += [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait(10)
+        self._log.close()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -125,6 +143,20 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.proc is not None:
+            self.proc.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
             self.proc.terminate()
             self.proc.wait(5)
             self.proc = None
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, open connections reset."""
+        self.proc.kill()
+        self.proc.wait(5)
+        self.proc = None
+
+    def pause(self) -> None:
+        """SIGSTOP: connections open, nothing answers (a hung Redis)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)

@@ -82,13 +82,6 @@ class Listener:
                 return data
         raise AssertionError(f"no {name!r} within {timeout}s; got {[e for e, _ in self.seen]}")
 
-    def drain(self, seconds=0.5):
-        time.sleep(seconds)
-        out = []
-        while not self.events.empty():
-            out.append(self.events.get_nowait())
-        return out
-
     def call(self, event, data):
         return self.sio.call(event, data, timeout=5)
 
@@ -121,7 +114,12 @@ def test_single_process_live_updates_security_and_logout(seeded, server):
         assert note["notification"]["kind"] == "reply" and note["unread"] >= 1
 
         internal_id = comment(server, staff, post_id, "内部备注：已转给蓝牙供应商", internal="1")
-        leaked = [e for e in member_sock.drain() + anon_sock.drain() if e[0] == "comment.created"
+        # A public comment after it: pushes leave one dispatcher in order, so once this one has
+        # arrived, a leaked internal note would have arrived before it.
+        after_id = comment(server, other, post_id, "补充一下：重启以后好了一天。")
+        for sock in (member_sock, anon_sock):
+            sock.wait_for("comment.created", lambda d: d["comment_id"] == after_id)
+        leaked = [e for e in member_sock.seen + anon_sock.seen if e[0] == "comment.created"
                   and e[1]["comment_id"] == internal_id]
         assert leaked == []
 
@@ -161,9 +159,13 @@ def test_offline_then_reconnect_gets_missed_notifications_exactly_once(seeded, s
         reply = sock.call("sync", {"after_id": last_seen})
         got = [n["id"] for n in reply["items"]]
         assert {n["comment_id"] for n in reply["items"]} == missed and len(got) == len(set(got)) == 2
-        live_after = [d["notification"]["id"] for e, d in sock.drain() if e == "notification"]
-        assert not set(live_after) & set(got)  # nothing is delivered twice
         assert sock.call("sync", {"after_id": max(got)})["items"] == []
+        # A reply after the reconnect (on another post) arrives live; anything replayed on
+        # connect would have come before it.
+        fresh = comment(server, other, seeded["posts"][0], "上线以后的新回复")
+        sock.wait_for("notification", lambda d: d["notification"]["comment_id"] == fresh)
+        live_after = [d["notification"]["id"] for e, d in sock.seen if e == "notification"]
+        assert not set(live_after) & set(got)  # nothing is delivered twice
     finally:
         sock.close()
 
@@ -228,4 +230,50 @@ def test_redis_outage_keeps_the_write_and_delivery_resumes(seeded):
             sock.close()
     finally:
         server.stop()
+        redis.stop()
+
+
+@pytest.mark.skipif(not PrivateRedis.available(), reason="redis-server binary not installed")
+def test_pushes_lost_in_a_redis_outage_reach_clients_of_other_processes_exactly_once(seeded):
+    """A client on process A; comments arrive through B. Redis is killed while B writes one:
+    A never gets that push. When Redis is back A tells its clients to resync, and the sync by
+    the set of shown ids returns the missed row even though a newer one arrived live first."""
+    redis = PrivateRedis(seeded["workdir"]).start()
+    a = Server(seeded["workdir"], seeded["db"], redis_url=redis.url)
+    b = Server(seeded["workdir"], seeded["db"], redis_url=redis.url)
+    try:
+        a.wait_ready(), b.wait_ready()
+        password = factories.PASSWORD
+        member, other_on_b = login(a, seeded["member"], password), login(b, seeded["other"], password)
+        post_id = seeded["posts"][2]
+        baseline = max([n["id"] for n in Listener(a, member).call("sync", {"after_id": 0})["items"]] or [0])
+        sock = Listener(a, member)
+        try:
+            first = comment(b, other_on_b, post_id, "中断之前的评论")
+            shown = [sock.wait_for("notification", lambda d: d["notification"]["comment_id"] == first)
+                     ["notification"]["id"]]
+            redis.kill()
+            missed = comment(b, other_on_b, seeded["posts"][1], "Redis 中断期间的评论")  # the write succeeds
+            redis.start()
+            sock.wait_for("resync", timeout=20)  # A's listener re-subscribed and says so
+            # A newer notification arrives live before the client syncs (after_id would skip `missed`).
+            deadline = time.monotonic() + 20
+            while True:
+                newer = comment(b, other_on_b, post_id, "恢复之后的评论")
+                try:
+                    data = sock.wait_for("notification", lambda d: d["notification"]["comment_id"] == newer, 2)
+                    break
+                except AssertionError:
+                    assert time.monotonic() < deadline, b.log()[-2000:]
+            shown.append(data["notification"]["id"])
+            items = sock.call("sync", {"after_id": baseline, "seen": shown})["items"]
+            assert [n["comment_id"] for n in items].count(missed) == 1
+            assert not {n["id"] for n in items} & set(shown)  # nothing shown twice
+            shown += [n["id"] for n in items]
+            assert sock.call("sync", {"after_id": baseline, "seen": shown})["items"] == []
+        finally:
+            sock.close()
+    finally:
+        a.stop()
+        b.stop()
         redis.stop()

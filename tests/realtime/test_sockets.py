@@ -125,6 +125,12 @@ def test_sync_returns_everything_after_the_last_seen_id_once(app, make, live):
     assert sock.emit("sync", {"after_id": ids[-1]}, callback=True)["items"] == []
     assert sock.emit("sync", {"after_id": "x"}, callback=True) == {"ok": False, "error": "bad_request"}
     assert sock.emit("sync", "not a dict", callback=True) == {"ok": False, "error": "bad_request"}
+    # By the set of shown ids: the newest was shown live, the older two were not.
+    unseen = sock.emit("sync", {"after_id": 0, "seen": [ids[-1]]}, callback=True)["items"]
+    assert [n["id"] for n in unseen] == ids[:2]
+    assert sock.emit("sync", {"after_id": 0, "seen": ids}, callback=True)["items"] == []
+    for bad in ("1,2", ["x"], list(range(2000))):
+        assert sock.emit("sync", {"after_id": 0, "seen": bad}, callback=True) == {"ok": False, "error": "bad_request"}
 
 
 def test_client_events_are_rate_limited_per_connection(app, make, live):

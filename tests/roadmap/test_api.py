@@ -152,3 +152,13 @@ def test_release_validation(app, rw):
     assert dup.status_code == 422 and "version" in dup.get_json()["error"]["fields"]
     assert ApiClient(app, rw["members"][0]).post("/releases", {"version": "v9", "released_on": "2027-01-01"}) \
         .status_code == 403
+
+
+def test_comments_api(app, rw):
+    member = ApiClient(app, rw["members"][0])
+    url = f"/roadmap/items/{rw['item'].id}/comments"
+    created = member.post(url, {"body": "很期待"})
+    assert created.status_code == 201 and created.get_json()["author"]["id"] == rw["members"][0].id
+    assert member.post(url, {"body": ""}).status_code == 422
+    assert [c["body"] for c in ApiClient(app).get(url).get_json()["items"]] == ["很期待"]
+    assert ApiClient(app).post(url, {"body": "匿名"}, csrf=False).status_code == 401

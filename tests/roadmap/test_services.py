@@ -117,11 +117,11 @@ def test_a_feedback_item_links_to_at_most_one_roadmap_item(rw):
     assert db.session.execute(sa.select(sa.func.count()).select_from(RoadmapLink)).scalar_one() == 1
 
 
-def test_unlinking_is_recorded_and_returns_accepted_to_acknowledged(rw):
+def test_unlinking_is_recorded_and_returns_accepted_to_in_progress(rw):
     services.link_feedback(rw["pm"], rw["item"], rw["post"])
     services.unlink_feedback(rw["pm"], rw["post"], note="不是同一个需求")
     db.session.commit()
-    assert rw["post"].status == "acknowledged"
+    assert rw["post"].status == "in_progress"
     kinds = [e.kind for e in feedback.list_timeline(rw["post"])]
     assert kinds[-2:] == ["roadmap_linked", "roadmap_unlinked"]
     assert [e.kind for e in services.list_entries(rw["item"])][-1] == "unlinked"
@@ -298,3 +298,36 @@ def test_community_mark_and_dashboard_count(rw, make):
     db.session.commit()
     assert services.from_community(rw["item"]) and not services.from_community(staff_idea)
     assert services.shipped_from_community_count(clock.now() - timedelta(days=90)) == 1
+
+
+def test_demand_by_segment_is_for_staff_and_splits_supporters(rw, make):
+    from datetime import timedelta
+
+    from community.core import clock
+    from community.feedback.workflow import RATING_DIMENSIONS
+
+    old_member = rw["members"][0]
+    old_member.created_at = clock.now() - timedelta(days=400)
+    owner = rw["members"][1]
+    make.post(owner, rw["category"], kind="trial_report", title="极光 ES7 一个月体验", product=rw["product"],
+              body="开了一个月，整体满意，续航比预期好。",
+              trial={"version": "长续航版", "ratings": dict.fromkeys(RATING_DIMENSIONS, 4)})
+    services.set_vote(old_member, rw["item"], True)
+    services.set_vote(owner, rw["item"], True)
+    db.session.commit()
+    with pytest.raises(NotFound):
+        services.demand_by_segment(rw["members"][2], rw["item"])
+    rows = {r["key"]: r["count"] for r in services.demand_by_segment(rw["pm"], rw["item"])}
+    assert rows == {"new": 1, "long_standing": 1, "owners": 1, "not_owners": 1}
+
+
+def test_weighted_demand_counts_contribution_with_a_cap(rw, make):
+    author = rw["member"]
+    services.link_feedback(rw["pm"], rw["item"], rw["post"])  # the author's bug: no official reply yet
+    services.set_vote(rw["members"][0], rw["item"], True)
+    db.session.commit()
+    assert services.weighted_demand(rw["item"]) == 2.0
+    feedback.post_official_reply(rw["contact"], rw["post"], "收到，已定位")
+    db.session.commit()
+    assert services.weighted_demand(rw["item"]) == 2.2  # the author's bug got an official reply
+    assert author.id in services.interested_user_ids(rw["item"])

@@ -13,9 +13,11 @@ from community.search import engine
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tokens(text, mode="index"):
+def tokens(text, mode="index", pinyin=False):
+    """The tokens; without the pinyin spellings of Chinese words unless asked for."""
     return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in engine.ANALYZER(text, positions=True, chars=True, mode=mode)]
+            for t in engine.ANALYZER(text, positions=True, chars=True, mode=mode)
+            if pinyin or not (t.text.isascii() and engine._HAN.search(text[t.startchar:t.endchar]))]
 
 
 def test_chinese_positions_count_words_and_offsets_point_into_the_text():
@@ -35,6 +37,28 @@ def test_parts_of_a_long_word_share_its_position_and_keep_the_next_position_inta
     assert by_word["人民"][2:] == (2, 4)
     # Query mode does not add the parts: a query for the long word stays one term.
     assert [t[0] for t in tokens("中华人民共和国", mode="query")] == ["中华人民共和国"]
+
+
+def test_chinese_words_are_also_indexed_as_pinyin_at_their_position():
+    toks = tokens("电池续航衰减", pinyin=True)
+    assert [(t[0], t[1]) for t in toks] == [("电池", 0), ("dianchi", 0), ("续航", 1), ("xuhang", 1),
+                                            ("衰减", 2), ("shuaijian", 2)]
+    assert tokens("续航", mode="query", pinyin=True) == [("续航", 0, 0, 2)]  # queries are not expanded
+
+
+def test_pinyin_finds_the_chinese_word(tmp_path):
+    store = engine.IndexStore(tmp_path)
+    store.apply([{"key": "post:1", "doc_type": "post", "post_id": 1, "title": "冬天续航掉得厉害", "body": "零下十度"},
+                 {"key": "post:2", "doc_type": "post", "post_id": 2, "title": "座椅加热", "body": "很舒服"}], [])
+
+    def keys(q):
+        return [h.key for h in engine.search(store, engine.parse_user_query(q), engine.Filters(),
+                                             engine.Visibility()).hits]
+
+    assert keys("xuhang") == ["post:1"]
+    assert keys("XuHang") == ["post:1"]
+    assert keys("续航") == ["post:1"]
+    assert keys("zuoyi jiare") == ["post:2"]
 
 
 def test_english_is_lowercased_and_stemmed():

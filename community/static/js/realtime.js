@@ -8,8 +8,12 @@
   var loggedIn = !!body.getAttribute("data-user-id");
   var postId = body.getAttribute("data-post-id");
   var bell = document.querySelector("[data-bell]");
-  var lastId = bell ? parseInt(bell.getAttribute("data-last-id") || "0", 10) : 0;
+  // Where this page's state starts; everything newer is fetched by the set of ids shown since.
+  var baseline = bell ? parseInt(bell.getAttribute("data-last-id") || "0", 10) : 0;
   var seen = {};
+  var seenIds = [];
+  var SEEN_SENT = 500;  // the server takes up to 1000
+  var SYNC_EVERY_MS = 60000;
 
   // Same origin only; the server refuses other origins. Rooms are re-joined on every (re)connect.
   var socket = window.io({ withCredentials: true });
@@ -30,13 +34,25 @@
     bell.setAttribute("aria-label", bell.getAttribute("data-label") + (n ? " (" + n + " " + bell.getAttribute("data-unread-label") + ")" : ""));
   }
 
+  // An inline SVG icon from the page's sprite (templates/_macros/icons.html): no emoji font needed.
+  function iconFor(name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "icon"); svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
+    var use = document.createElementNS(ns, "use");
+    use.setAttribute("href", "#icon-" + (document.getElementById("icon-" + name) ? name : "dot"));
+    svg.appendChild(use);
+    return svg;
+  }
+
   function toast(n) {
     var box = document.querySelector("[data-live-toasts]");
     if (!box) { return; }
     var a = document.createElement("a");
     a.className = "live-toast";
     a.href = n.url;
-    a.textContent = (n.icon ? n.icon + " " : "") + n.text;
+    a.appendChild(iconFor(n.icon || "dot"));
+    a.appendChild(document.createTextNode(" " + n.text));
     box.appendChild(a);
     setTimeout(function () { if (a.parentNode) { a.parentNode.removeChild(a); } }, 8000);
   }
@@ -53,7 +69,7 @@
     var li = document.createElement("li");
     li.className = "notification unread";
     li.id = "notification-" + n.id;
-    var icon = document.createElement("span"); icon.className = "notification-icon"; icon.textContent = n.icon || "•";
+    var icon = document.createElement("span"); icon.className = "notification-icon"; icon.appendChild(iconFor(n.icon || "dot"));
     icon.setAttribute("aria-hidden", "true");
     var main = document.createElement("div"); main.className = "notification-main";
     var link = document.createElement("a"); link.href = n.url; link.textContent = n.text; link.className = "notification-text";
@@ -66,23 +82,35 @@
     if (empty) { empty.hidden = true; }
   }
 
-  // Each notification is shown once, whether it arrives live or from the reconnect sync.
+  // Each notification is shown once, whether it arrives live or from a sync.
   function receive(n) {
-    if (!n || seen[n.id] || n.id <= lastId) { return; }
+    if (!n || seen[n.id] || n.id <= baseline) { return; }
     seen[n.id] = true;
-    lastId = Math.max(lastId, n.id);
+    seenIds.push(n.id);
+    if (seenIds.length > SEEN_SENT) {  // keep the request small: older ones move into the baseline
+      seenIds.sort(function (a, b) { return a - b; });
+      baseline = seenIds[seenIds.length - SEEN_SENT - 1];
+      seenIds = seenIds.slice(seenIds.length - SEEN_SENT);
+    }
     toast(n);
     showInFeed(n);
   }
 
+  // Pushes can be lost (a Redis outage, a reconnect): on connect, when the server says its
+  // message queue came back ("resync"), and every minute, ask for what has not been shown.
+  function sync() {
+    if (!loggedIn || !socket.connected) { return; }
+    socket.emit("sync", { after_id: baseline, seen: seenIds.slice() }, function (reply) {
+      if (!reply || !reply.ok) { return; }
+      reply.items.forEach(receive);
+      setUnread(reply.unread);
+    });
+  }
+  socket.on("resync", sync);
+  setInterval(sync, SYNC_EVERY_MS);
+
   socket.on("connect", function () {
-    if (loggedIn) {
-      socket.emit("sync", { after_id: lastId }, function (reply) {
-        if (!reply || !reply.ok) { return; }
-        reply.items.forEach(receive);
-        setUnread(reply.unread);
-      });
-    }
+    sync();
     if (postId) { socket.emit("join", { room: "post:" + postId }); }
     if (document.querySelector("[data-live-counters]")) { socket.emit("join", { room: "public" }); }
   });

@@ -1,7 +1,7 @@
 """accounts: server-side sessions; token scopes and expiry
 
-Revision ID: 0008_sessions
-Revises: 0007_roadmap
+Revision ID: 0011_sessions
+Revises: 0010_roadmap_fourbox
 Create Date: 2026-12-01 20:50:00
 
 Existing tokens keep every scope (they could do anything before); new ones default to
@@ -10,8 +10,8 @@ read and write. Sessions signed in before this revision carry no session key and
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_sessions'
-down_revision = '0007_roadmap'
+revision = '0011_sessions'
+down_revision = '0010_roadmap_fourbox'
 branch_labels = None
 depends_on = None
 
