@@ -339,11 +339,19 @@ class IndexStore:
         path = path or self.current_dir()
         if path is None or not path.is_dir():
             raise SearchUnavailable("no search index")
-        try:
-            ix = _open_index(path)
-        except Exception as exc:  # whoosh raises many kinds on damaged files
-            raise SearchUnavailable(str(exc)) from exc
-        if set(ix.schema.names()) != set(SCHEMA.names()):
+        for attempt in range(5):
+            try:
+                ix = _open_index(path)
+                names = set(ix.schema.names())  # reads the newest TOC
+                break
+            except FileNotFoundError as exc:
+                # Another writer committed between listing the TOCs and reading the newest one
+                # (and removed it); a newer one exists, so read again.
+                if attempt == 4:
+                    raise SearchUnavailable(str(exc)) from exc
+            except Exception as exc:  # whoosh raises many kinds on damaged files
+                raise SearchUnavailable(str(exc)) from exc
+        if names != set(SCHEMA.names()):
             raise SearchUnavailable("the index was built by another version; run `flask search reindex`")
         return ix
 
