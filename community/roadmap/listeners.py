@@ -50,7 +50,7 @@ def _register_kind() -> None:
     from community.notifications.kinds import Kind, register
 
     register(Kind("announcement", _l("Announcements about products I follow"),
-                  lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="📣"))
+                  lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="megaphone"))
 
 
 def connect() -> None:

@@ -8,6 +8,7 @@ import pytest
 from community.accounts import services as accounts
 from community.core import clock
 from community.core.errors import ValidationFailed
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.workflow import RATING_DIMENSIONS
@@ -29,8 +30,8 @@ def w(make):
     world["moderator"] = make.user("moderator")
     world["veteran"] = make.user()
     world["product"] = make.product()
-    services.add_word(None, "代刷好评", action="hold")
-    services.add_word(None, "傻瓜", action="replace")
+    services.add_word(SYSTEM, "代刷好评", action="hold")
+    services.add_word(SYSTEM, "傻瓜", action="replace")
     db.session.commit()
     return world
 
