@@ -16,7 +16,7 @@ from community.api.inputs import Fields, json_object, require_caller
 from community.api.shapes import DATETIME, INT, NULLABLE_DATETIME, STR, iso
 from community.core.errors import PermissionDenied
 from community.core.limits import write_limited
-from community.extensions import db
+from community.core.unit_of_work import commit_and_return
 
 AUTH_ERRORS = (401,)
 
@@ -76,8 +76,7 @@ def create_token():
     expires_in_days = fields.integer("expires_in_days")
     fields.check()
     token, raw = services.create_api_token(caller, name, scopes=scopes, expires_in_days=expires_in_days)
-    db.session.commit()
-    return {**_token(token), "token": raw}, 201
+    return commit_and_return({**_token(token), "token": raw}, 201)
 
 
 openapi.document("/me/tokens", "post", summary="Create a personal access token (session only)", tags=["accounts"],
@@ -96,8 +95,7 @@ openapi.document("/me/tokens", "post", summary="Create a personal access token (
 @write_limited
 def revoke_token(token_id):
     services.revoke_api_token(require_caller(), token_id)
-    db.session.commit()
-    return "", 204
+    return commit_and_return("", 204)
 
 
 openapi.document("/me/tokens/{token_id}", "delete", summary="Revoke one of the caller's tokens", tags=["accounts"],

@@ -15,7 +15,7 @@ from community.core.forms import render_form
 from community.core.unit_of_work import unit_of_work
 from community.core.urls import safe_next
 from community.core.web import remember_locale
-from community.extensions import db, limiter
+from community.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -80,17 +80,17 @@ def _login_refused(form, next_url, refusal):
 
 def _start_session(user, *, remember: bool) -> None:
     """A server-side session row, then Flask-Login's cookie naming it."""
-    sessions.open_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
-                          ip_address=request.remote_addr or "")
-    db.session.commit()
+    with unit_of_work(catch=()):
+        sessions.open_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
+                              ip_address=request.remote_addr or "")
     login_user(user, remember=remember)
 
 
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        sessions.end_session(current_user)  # copies of this browser's cookies stop working too
-        db.session.commit()
+        with unit_of_work(catch=()):
+            sessions.end_session(current_user)  # copies of this browser's cookies stop working too
     logout_user()  # Flask-Login's user_logged_out signal also drops this user's live sockets
     flash(_("You are logged out."), "info")
     return redirect(url_for("feedback.home"))
@@ -124,49 +124,49 @@ def _settings_page(*, error=None, new_token=None, form=None):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
+    if request.method != "POST":
+        return _settings_page()
+    action = request.form.get("action")
+    locale = request.form.get("locale") or None
     new_token = None
-    if request.method == "POST":
-        action = request.form.get("action")
-        try:
-            if action == "profile":
-                locale = request.form.get("locale") or None
-                services.update_profile(current_user, display_name=request.form.get("display_name", ""),
-                                        locale=locale)
-                db.session.commit()
-                flash(_("Saved."), "success")
-                response = redirect(url_for("accounts.settings"))
-                if locale:
-                    remember_locale(response, locale)
-                return response
-            elif action == "password":
-                services.change_password(current_user, request.form.get("current_password", ""),
-                                         request.form.get("new_password", ""),
-                                         keep_tokens=bool(request.form.get("keep_tokens")))
-                db.session.commit()
-                login_user(current_user._get_current_object())  # keep this session, end the others
-                flash(_("Password changed. Other sessions were logged out."), "success")
-            elif action == "create_token":
-                scopes = request.form.getlist("scopes") or None
-                _token, new_token = services.create_api_token(current_user, request.form.get("name", ""),
-                                                              scopes=scopes,
-                                                              expires_in_days=_form_days("expires_in_days"))
-                flash(_("Copy your token now; it will not be shown again."), "warning")
-            elif action == "revoke_token":
-                services.revoke_api_token(current_user, _form_id("token_id"))
-                flash(_("Token revoked."), "info")
-            elif action == "revoke_session":
-                sessions.revoke_session(current_user, _form_id("session_id"))
-                flash(_("That session was logged out."), "info")
-            elif action == "logout_everywhere":
-                services.revoke_sessions(current_user, "logged_out_everywhere")
-                db.session.commit()
-                logout_user()
-                flash(_("You are logged out on every device."), "info")
-                return redirect(url_for("accounts.login"))
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            return _settings_page(error=exc, form={"display_name": request.form.get("display_name", "")})
-        if new_token is None:
-            return redirect(url_for("accounts.settings"))
+    with unit_of_work(flash_errors=False) as work:
+        if action == "profile":
+            services.update_profile(current_user, display_name=request.form.get("display_name", ""), locale=locale)
+        elif action == "password":
+            services.change_password(current_user, request.form.get("current_password", ""),
+                                     request.form.get("new_password", ""),
+                                     keep_tokens=bool(request.form.get("keep_tokens")))
+        elif action == "create_token":
+            _token, new_token = services.create_api_token(current_user, request.form.get("name", ""),
+                                                          scopes=request.form.getlist("scopes") or None,
+                                                          expires_in_days=_form_days("expires_in_days"))
+        elif action == "revoke_token":
+            services.revoke_api_token(current_user, _form_id("token_id"))
+        elif action == "revoke_session":
+            sessions.revoke_session(current_user, _form_id("session_id"))
+        elif action == "logout_everywhere":
+            services.revoke_sessions(current_user, "logged_out_everywhere")
+    if work.error:
+        return _settings_page(error=work.error, form={"display_name": request.form.get("display_name", "")})
+    if action == "profile":
+        flash(_("Saved."), "success")
+        response = redirect(url_for("accounts.settings"))
+        if locale:
+            remember_locale(response, locale)
+        return response
+    if action == "password":
+        login_user(current_user._get_current_object())  # keep this session, end the others
+        flash(_("Password changed. Other sessions were logged out."), "success")
+    elif action == "create_token":
+        flash(_("Copy your token now; it will not be shown again."), "warning")
+    elif action == "revoke_token":
+        flash(_("Token revoked."), "info")
+    elif action == "revoke_session":
+        flash(_("That session was logged out."), "info")
+    elif action == "logout_everywhere":
+        logout_user()
+        flash(_("You are logged out on every device."), "info")
+        return redirect(url_for("accounts.login"))
+    if new_token is None:
+        return redirect(url_for("accounts.settings"))
     return _settings_page(new_token=new_token)

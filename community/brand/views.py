@@ -1,16 +1,15 @@
 """/admin/brand (the form), and what every page loads from it: /brand/theme.css, logo and favicon."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.brand import services
 from community.core import permissions
-from community.core.errors import ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
-from community.extensions import db
+from community.core.unit_of_work import unit_of_work
 
 bp = Blueprint("brand", __name__)
 
@@ -25,15 +24,12 @@ def settings():
             "footer_links": "\n".join(f"{link['label']} | {link['url']}" for link in brand.footer_links)}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("name", "name_en", "primary_color", "footer_links")}
-        try:
+        with unit_of_work(success=_("Saved."), flash_errors=False) as work:
             services.update_brand(current_user, **form, logo=_upload("logo"), favicon=_upload("favicon"),
                                   remove_logo=bool(request.form.get("remove_logo")),
                                   remove_favicon=bool(request.form.get("remove_favicon")))
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            return render_form("brand/settings.html", form=form, error=exc, brand=brand)
-        flash(_("Saved."), "success")
+        if work.error:
+            return render_form("brand/settings.html", form=form, error=work.error, brand=brand)
         return redirect(url_for("brand.settings"))
     return render_form("brand/settings.html", form=form, brand=brand)
 

@@ -19,7 +19,6 @@ from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
 from community.core.unit_of_work import commit_and_return
-from community.extensions import db
 from community.feedback import serializers, services
 from community.feedback.models import FEEDBACK_TYPES, POST_KINDS
 from community.feedback.workflow import RATING_DIMENSIONS, STATUSES
@@ -310,8 +309,7 @@ openapi.document("/comments/{comment_id}", "patch", summary="Edit a comment (kep
 def delete_comment(comment_id):
     caller = require_caller()
     services.delete_comment(caller, services.get_comment(caller, comment_id))
-    db.session.commit()
-    return "", 204
+    return commit_and_return("", 204)
 
 
 openapi.document("/comments/{comment_id}", "delete", summary="Delete a comment (soft: a placeholder stays)",

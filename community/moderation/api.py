@@ -13,7 +13,7 @@ from community.api.inputs import Fields, json_object
 from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
-from community.extensions import db
+from community.core.unit_of_work import commit_and_return
 from community.feedback import services as feedback
 from community.moderation import services
 from community.moderation.models import FLAG_OUTCOMES, FLAG_REASONS, Flag, Hold
@@ -92,8 +92,7 @@ def _flag(target_type: str, target_id: int):
     reason, note = data.text("reason"), data.text("note")
     data.check()
     flag = services.flag_content(api_user(), target_type, target_id, reason=reason, note=note)
-    db.session.commit()
-    return flag_json(flag), 201
+    return commit_and_return(flag_json(flag), 201)
 
 
 @bp.post("/posts/<int:post_id>/flags")
@@ -147,8 +146,7 @@ def api_resolve_flags():
     data.check()
     flags = services.resolve_flags(api_user(), target_type, target_id, outcome=outcome, note=note,
                                    title=title, body=body)
-    db.session.commit()
-    return {"resolved": [flag_json(f) for f in flags]}
+    return commit_and_return({"resolved": [flag_json(f) for f in flags]})
 
 
 openapi.document("/moderation/flags/resolve", "post", summary="Resolve every open flag on an item (moderators)",
@@ -178,8 +176,7 @@ def api_moderate_post(post_id):
     action, reason = data.text("action"), data.text("reason")
     data.check()
     services.moderate_post(actor, post, action, reason=reason)
-    db.session.commit()
-    return content_state(post)
+    return commit_and_return(content_state(post))
 
 
 @bp.post("/comments/<int:comment_id>/moderation")
@@ -192,8 +189,7 @@ def api_moderate_comment(comment_id):
     action, reason = data.text("action"), data.text("reason")
     data.check()
     services.moderate_comment(actor, comment, action, reason=reason)
-    db.session.commit()
-    return content_state(comment)
+    return commit_and_return(content_state(comment))
 
 
 openapi.document("/posts/{post_id}/moderation", "post",
@@ -224,8 +220,7 @@ def api_decide_hold(hold_id, decision):
     reason = data.text("reason")
     data.check()
     services.decide_hold(actor, hold, approve=decision == "approve", reason=reason)
-    db.session.commit()
-    return hold_json(hold)
+    return commit_and_return(hold_json(hold))
 
 
 openapi.document("/moderation/holds", "get", summary="Content held for review (staff)", tags=TAGS,
@@ -251,8 +246,7 @@ def api_suspension(username):
         services.suspend_user(actor, user, days=days, reason=reason)
     else:
         services.lift_suspension(actor, user, reason=reason)
-    db.session.commit()
-    return user_state(user)
+    return commit_and_return(user_state(user))
 
 
 @bp.route("/users/<username>/ban", methods=["POST", "DELETE"])
@@ -267,8 +261,7 @@ def api_ban(username):
         services.ban_user(actor, user, reason=reason)
     else:
         services.unban_user(actor, user, reason=reason)
-    db.session.commit()
-    return user_state(user)
+    return commit_and_return(user_state(user))
 
 
 openapi.document("/users/{username}/suspension", "post", summary="Suspend a user for some days; ends their sessions (moderators)",

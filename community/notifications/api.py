@@ -8,7 +8,7 @@ from community.api import api_user, bp, openapi
 from community.api.inputs import json_object
 from community.core.errors import NotAuthenticated, ValidationFailed
 from community.core.pagination import clamp_page
-from community.extensions import db
+from community.core.unit_of_work import commit_and_return
 from community.notifications import services
 from community.notifications.kinds import kinds_for
 
@@ -70,8 +70,7 @@ openapi.document("/notifications", "GET", summary="Your notifications: newest fi
 def read_notification(notification_id):
     user = _user()
     row = services.mark_read(user, notification_id)
-    db.session.commit()
-    return jsonify({"notification": services.serialize(row), "unread": services.unread_count(user)})
+    return commit_and_return(jsonify({"notification": services.serialize(row), "unread": services.unread_count(user)}))
 
 
 openapi.document("/notifications/{notification_id}/read", "POST", summary="Mark one notification read",
@@ -84,8 +83,7 @@ openapi.document("/notifications/{notification_id}/read", "POST", summary="Mark 
 def read_all_notifications():
     user = _user()
     services.mark_all_read(user)
-    db.session.commit()
-    return jsonify({"unread": 0})
+    return commit_and_return(jsonify({"unread": 0}))
 
 
 openapi.document("/notifications/read-all", "POST", summary="Mark all your notifications read",
@@ -111,8 +109,7 @@ def put_preferences():
     if not isinstance(enabled, list) or not all(isinstance(k, str) for k in enabled):
         raise ValidationFailed(fields={"enabled": _l("Give a list of notification kinds.")})
     services.set_preferences(user, enabled)
-    db.session.commit()
-    return jsonify(_preferences(user))
+    return commit_and_return(jsonify(_preferences(user)))
 
 
 openapi.document("/notifications/preferences", "GET", summary="Which kinds you receive in-app",

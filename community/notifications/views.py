@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, to_user_timezone
 from flask_login import current_user, login_required
 
+from community.core import clock
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
-from community.extensions import db
+from community.core.unit_of_work import unit_of_work
 from community.notifications import services
 from community.notifications.kinds import KINDS, kinds_for, text_for
 
@@ -39,8 +40,6 @@ def feed():
 
 
 def _now():
-    from community.core import clock
-
     return clock.now()
 
 
@@ -48,16 +47,16 @@ def _now():
 @login_required
 def open_notification(notification_id):
     """Mark read and go to the exact comment or timeline entry."""
-    row = services.mark_read(current_user, notification_id)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        row = services.mark_read(current_user, notification_id)
     return redirect(services.link_for(row))
 
 
 @bp.post("/<int:notification_id>/read")
 @login_required
 def mark_read(notification_id):
-    services.mark_read(current_user, notification_id)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.mark_read(current_user, notification_id)
     return _back_to_feed()
 
 
@@ -65,8 +64,8 @@ def mark_read(notification_id):
 @login_required
 @write_limited
 def mark_all_read():
-    count = services.mark_all_read(current_user)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        count = services.mark_all_read(current_user)
     flash(ngettext("Marked %(num)d notification as read.", "Marked %(num)d notifications as read.", count), "success")
     return _back_to_feed()
 
@@ -82,9 +81,8 @@ def _back_to_feed():
 @login_required
 def settings():
     if request.method == "POST":
-        services.set_preferences(current_user, request.form.getlist("kind"))
-        db.session.commit()
-        flash(_("Notification settings saved."), "success")
+        with unit_of_work(catch=(), success=_("Notification settings saved.")):
+            services.set_preferences(current_user, request.form.getlist("kind"))
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", kinds=kinds_for(current_user),
                            disabled=services.disabled_kinds(current_user))

@@ -15,6 +15,7 @@ from community.api.shapes import BOOL, INT, STR, obj, pagination
 from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
+from community.core.unit_of_work import commit_and_return
 from community.extensions import db
 from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
@@ -44,11 +45,6 @@ TAGS = ["roadmap"]
 RELEASE_TAGS = ["releases"]
 ITEM_ID = openapi.path_param("item_id", "The roadmap item's id")
 RELEASE_ID = openapi.path_param("release_id", "The release's id")
-
-
-def _commit(payload, status: int = 200, headers=None):
-    db.session.commit()
-    return payload, status, headers or {}
 
 
 # Items --------------------------------------------------------------------------
@@ -167,7 +163,7 @@ def create_item():
     fields.check()
     item = services.create_item(caller, status=status, note=note, **values)
     payload = item_detail(caller, item)
-    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_item", item_id=item.id)})
+    return commit_and_return(payload, 201, {"Location": url_for("api.roadmap_get_item", item_id=item.id)})
 
 
 openapi.document("/roadmap/items", "post", summary="Create a roadmap item (staff)", tags=TAGS, auth=True,
@@ -185,7 +181,7 @@ def edit_item(item_id):
     values = _item_fields(fields, item)
     fields.check()
     services.edit_item(caller, item, **values)
-    return _commit(item_detail(caller, item))
+    return commit_and_return(item_detail(caller, item))
 
 
 openapi.document("/roadmap/items/{item_id}", "patch", summary="Edit a roadmap item (staff)", tags=TAGS, auth=True,
@@ -206,7 +202,7 @@ def change_status(item_id):
     status, note = fields.text("status"), fields.text("note")
     fields.check()
     services.change_status(caller, item, status, note=note)
-    return _commit(item_detail(caller, item))
+    return commit_and_return(item_detail(caller, item))
 
 
 openapi.document("/roadmap/items/{item_id}/status", "post", summary="Move a roadmap item along the workflow (staff)",
@@ -236,7 +232,7 @@ def _set_vote(item_id, voted: bool):
     caller = require_caller()
     item = services.get_item(caller, item_id)
     voted, count, demand = services.set_vote(caller, item, voted)
-    return _commit({"voted": voted, "vote_count": count, "demand": demand,
+    return commit_and_return({"voted": voted, "vote_count": count, "demand": demand,
                     "votes_left": services.votes_left(caller, item.product_id)})
 
 
@@ -289,7 +285,7 @@ def add_links(item_id):
             not all(isinstance(i, int) and not isinstance(i, bool) for i in post_ids):
         raise ValidationFailed(fields={"post_ids": _l("Send a list of 1 to 100 feedback ids.")})
     results = services.bulk_link(caller, item, post_ids)
-    return _commit({"items": [{"post_id": r.post_id, "ok": r.ok, "code": r.code, "message": r.message}
+    return commit_and_return({"items": [{"post_id": r.post_id, "ok": r.ok, "code": r.code, "message": r.message}
                               for r in results]})
 
 
@@ -310,7 +306,7 @@ def remove_link(item_id, post_id):
     if linked is None or linked.id != item.id:
         raise NotFound()
     services.unlink_feedback(caller, post, note=request.args.get("note", ""))
-    return _commit(item_detail(caller, item))
+    return commit_and_return(item_detail(caller, item))
 
 
 openapi.document("/roadmap/items/{item_id}/links/{post_id}", "delete", summary="Unlink a feedback item (staff)",
@@ -394,7 +390,7 @@ def create_release():
     release = releases.create_release(caller, product=product, version=version, released_on=released_on,
                                       title=title, notes=notes, item_ids=item_ids, post_ids=post_ids)
     payload = release_detail(caller, release)
-    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_release", release_id=release.id)})
+    return commit_and_return(payload, 201, {"Location": url_for("api.roadmap_get_release", release_id=release.id)})
 
 
 openapi.document("/releases", "post", summary="Create a draft release (staff)", tags=RELEASE_TAGS, auth=True,
@@ -408,7 +404,7 @@ def publish_release(release_id):
     caller = require_caller()
     release = releases.get_release(caller, release_id)
     releases.publish_release(caller, release)
-    return _commit(release_detail(caller, release))
+    return commit_and_return(release_detail(caller, release))
 
 
 openapi.document("/releases/{release_id}/publish", "post", summary="Publish a release and ship its items (staff)",
@@ -500,7 +496,7 @@ def create_poll():
     fields.check()
     poll = polls.create_poll(caller, options=options, **values)
     payload = poll_shape(caller, poll)
-    return _commit(payload, 201, {"Location": url_for("api.roadmap_get_poll", poll_id=poll.id)})
+    return commit_and_return(payload, 201, {"Location": url_for("api.roadmap_get_poll", poll_id=poll.id)})
 
 
 openapi.document("/polls", "post", summary="Open a poll on a roadmap item or a product (staff)", tags=POLL_TAGS,
@@ -521,7 +517,7 @@ def cast_ballot(poll_id):
                                                    for i in option_ids):
         raise ValidationFailed(fields={"option_ids": _l("Send a list of ids.")})
     polls.cast_ballot(caller, poll, option_ids)
-    return _commit(poll_shape(caller, poll))
+    return commit_and_return(poll_shape(caller, poll))
 
 
 openapi.document("/polls/{poll_id}/ballot", "put", summary="Cast or change your ballot until the poll closes",
@@ -536,7 +532,7 @@ def close_poll(poll_id):
     caller = require_caller()
     poll = polls.get_poll(caller, poll_id)
     polls.close_poll(caller, poll)
-    return _commit(poll_shape(caller, poll))
+    return commit_and_return(poll_shape(caller, poll))
 
 
 openapi.document("/polls/{poll_id}/close", "post", summary="Close a poll now (staff)", tags=POLL_TAGS, auth=True,
@@ -555,7 +551,7 @@ def post_decision(poll_id):
     decision = fields.text("decision")
     fields.check()
     polls.post_decision(caller, poll, decision)
-    return _commit(poll_shape(caller, poll))
+    return commit_and_return(poll_shape(caller, poll))
 
 
 openapi.document("/polls/{poll_id}/decision", "post", summary="Post the decision that followed a closed poll (staff)",
@@ -592,7 +588,7 @@ def fourbox_answer(round_id):
     boxes = {key: fields.text(key) for key in fourbox.BOXES}
     fields.check()
     fourbox.submit_answer(caller, round_, boxes)
-    return _commit(fourbox_shape(caller, round_))
+    return commit_and_return(fourbox_shape(caller, round_))
 
 
 openapi.document("/fourbox/{round_id}/answer", "put", summary="Fill or change your four boxes while the round is open",
@@ -620,7 +616,7 @@ def open_fourbox():
             fields.errors["product"] = _l("No such product.")
     fields.check()
     round_ = fourbox.open_round(caller, title=title, product=product, days=days)
-    return _commit(fourbox_shape(caller, round_), 201)
+    return commit_and_return(fourbox_shape(caller, round_), 201)
 
 
 openapi.document("/fourbox", "post", summary="Open a four-box round (staff)", tags=FOURBOX_TAGS, auth=True,
@@ -641,7 +637,7 @@ def fourbox_to_roadmap(round_id):
         raise ValidationFailed(fields=errors)
     title = data.get("title") if isinstance(data.get("title"), str) else None
     item = fourbox.line_to_item(caller, round_, answer_ids, title=title)
-    return _commit(item_detail(caller, item), 201)
+    return commit_and_return(item_detail(caller, item), 201)
 
 
 openapi.document("/fourbox/{round_id}/to-roadmap", "post", summary="Turn a tally line into a roadmap item (staff)",
@@ -675,7 +671,7 @@ def add_comment(item_id):
     body = fields.text("body")
     fields.check()
     comment = services.add_comment(caller, item, body)
-    return _commit(comment_shape(comment), 201)
+    return commit_and_return(comment_shape(comment), 201)
 
 
 openapi.document("/roadmap/items/{item_id}/comments", "post", summary="Comment on a roadmap item", tags=TAGS,

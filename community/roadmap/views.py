@@ -13,12 +13,12 @@ from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
-from community.core.unit_of_work import flash_error
+from community.core.unit_of_work import flash_error, unit_of_work
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
 from community.roadmap import announcements, forms, fourbox, polls, releases, services
-from community.roadmap.models import RoadmapItem
+from community.roadmap.models import RoadmapComment, RoadmapItem
 from community.roadmap.workflow import (
     BOARD_STATUSES,
     CLOSED_STATUSES,
@@ -121,14 +121,12 @@ def show_item(item_id):
 @write_limited
 def add_comment(item_id):
     item = services.get_item(current_user, item_id)
-    try:
+    with unit_of_work(flash_errors=False) as work:
         comment = services.add_comment(current_user, item, request.form.get("body", ""))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         item = services.get_item(current_user, item_id)
         return render_template("roadmap/item.html", **_item_context(
-            item, form={"body": request.form.get("body", "")}, errors=exc.fields)), 422
+            item, form={"body": request.form.get("body", "")}, errors=work.error.fields)), 422
     if comment.is_hidden:
         flash(_("Your comment is waiting for review; you can already see it."), "info")
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor=f"rc-{comment.id}"))
@@ -138,14 +136,12 @@ def add_comment(item_id):
 @login_required
 @write_limited
 def delete_comment(comment_id):
-    from community.roadmap.models import RoadmapComment
-
     comment = db.session.get(RoadmapComment, comment_id)
     if comment is None:
         raise NotFound()
     item = services.get_item(current_user, comment.item_id)
-    services.delete_comment(current_user, comment)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.delete_comment(current_user, comment)
     flash(_("Comment deleted."), "info")
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="comments"))
 
@@ -156,13 +152,8 @@ def delete_comment(comment_id):
 def vote_budget(slug):
     """Admin: the product's vote budget (empty: no budget)."""
     product = feedback.get_product(slug)
-    try:
+    with unit_of_work(success=_("Saved.")):
         services.set_vote_budget(current_user, product, request.form.get("vote_budget", "").strip())
-        db.session.commit()
-        flash(_("Saved."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash_error(exc)
     return redirect(url_for("roadmap.board", product=product.slug))
 
 
@@ -177,16 +168,13 @@ def _editor_context(form, item=None, error=None) -> dict:
 
 def _save(item=None):
     form = forms.item_form(request.form)
-    try:
+    with unit_of_work(success=_("Saved."), flash_errors=False) as work:
         if item is None:
             item = services.create_item(current_user, **forms.create_fields(form))
         else:
             services.edit_item(current_user, item, **forms.item_fields(form))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return render_form("roadmap/edit.html", **_editor_context(form, item, exc))
-    flash(_("Saved."), "success")
+    if work.error:
+        return render_form("roadmap/edit.html", **_editor_context(form, item, work.error))
     return redirect(url_for("roadmap.show_item", item_id=item.id))
 
 
@@ -217,13 +205,8 @@ def edit_item(item_id):
 @write_limited
 def change_status(item_id):
     item = services.get_item(current_user, item_id)
-    try:
+    with unit_of_work(success=_("Status updated.")):
         services.change_status(current_user, item, request.form.get("status", ""), note=request.form.get("note", ""))
-        db.session.commit()
-        flash(_("Status updated."), "success")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash_error(exc)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="timeline"))
 
 
@@ -234,9 +217,9 @@ def change_status(item_id):
 @write_limited
 def vote(item_id):
     item = services.get_item(current_user, item_id)
-    voted, count, demand = services.set_vote(current_user, item, request.form.get("action", "on") != "off")
-    left = services.votes_left(current_user, item.product_id)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        voted, count, demand = services.set_vote(current_user, item, request.form.get("action", "on") != "off")
+        left = services.votes_left(current_user, item.product_id)
     if _wants_json():
         return jsonify({"voted": voted, "vote_count": count, "demand": demand, "votes_left": left})
     return redirect(url_for("roadmap.show_item", item_id=item.id))
@@ -250,14 +233,10 @@ def vote(item_id):
 def add_links(item_id):
     item = services.get_item(current_user, item_id)
     ids = services.parse_post_ids(request.form.get("post_ids", "").replace(",", " ").split())
-    try:
+    with unit_of_work() as work:
         results = services.bulk_link(current_user, item, ids)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
-    _flash_results(results)
+    if not work.error:
+        _flash_results(results)
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
 
 
@@ -269,8 +248,8 @@ def remove_link(item_id, post_id):
     post = feedback.get_post(current_user, post_id)
     if (services.item_for_post(current_user, post) or item).id != item.id:
         raise NotFound()
-    services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
     flash(_("Unlinked #%(id)d.", id=post.id), "info")
     return redirect(url_for("roadmap.show_item", item_id=item.id, _anchor="linked"))
 
@@ -281,14 +260,11 @@ def remove_link(item_id, post_id):
 def link_from_feedback():
     """From the feedback item's staff panel: link it to the chosen roadmap item."""
     post = feedback.get_post(current_user, request.form.get("post_id"))
-    try:
+    with unit_of_work(catch=(ValidationFailed, NotFound)) as work:
         item = services.get_item(current_user, request.form.get("item_id"))
         services.link_feedback(current_user, item, post)
-        db.session.commit()
+    if not work.error:
         flash(_("Linked to the roadmap item “%(title)s”.", title=item.title), "success")
-    except (ValidationFailed, NotFound) as exc:
-        db.session.rollback()
-        flash_error(exc)
     return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
 
 
@@ -297,8 +273,8 @@ def link_from_feedback():
 @write_limited
 def unlink_from_feedback():
     post = feedback.get_post(current_user, request.form.get("post_id"))
-    services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
-    db.session.commit()
+    with unit_of_work(catch=()):
+        services.unlink_feedback(current_user, post, note=request.form.get("note", ""))
     flash(_("Unlinked from the roadmap."), "info")
     return redirect(url_for("feedback.show_post", post_id=post.id, _anchor="timeline"))
 
@@ -318,17 +294,15 @@ def _flash_results(results) -> None:
 def bulk_link():
     """From the triage console's bulk form: link the selected feedback to one roadmap item."""
     back = safe_next(request.form.get("next"), url_for("triage.queue", name="mine"))
-    try:
+    with unit_of_work(catch=(ValidationFailed, NotFound), flash_errors=False) as work:
         item = services.get_item(current_user, request.form.get("roadmap_item_id"))
         results = services.bulk_link(current_user, item, request.form.getlist("ids"))
-        db.session.commit()
-    except (ValidationFailed, NotFound) as exc:
-        db.session.rollback()
-        if isinstance(exc, NotFound):
-            exc = ValidationFailed(fields={"roadmap_item_id": _("Choose a roadmap item.")})
-        flash_error(exc)
-        return redirect(back)
-    _flash_results(results)
+    if isinstance(work.error, NotFound):
+        flash_error(ValidationFailed(fields={"roadmap_item_id": _("Choose a roadmap item.")}))
+    elif work.error:
+        flash_error(work.error)
+    else:
+        _flash_results(results)
     return redirect(back)
 
 
@@ -377,17 +351,14 @@ def _release_editor(form, release=None, error=None):
 
 def _save_release(release=None):
     form = forms.release_form(request.form)
-    try:
+    with unit_of_work(success=_("Saved."), flash_errors=False) as work:
         fields = forms.release_fields(form)
         if release is None:
             release = releases.create_release(current_user, **fields)
         else:
             releases.edit_release(current_user, release, **fields)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _release_editor(form, release, exc)
-    flash(_("Saved."), "success")
+    if work.error:
+        return _release_editor(form, release, work.error)
     return redirect(url_for("roadmap.show_release", release_id=release.id))
 
 
@@ -417,8 +388,8 @@ def edit_release(release_id):
 @write_limited
 def publish_release(release_id):
     release = releases.get_release(current_user, release_id)
-    shipped = releases.publish_release(current_user, release)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        shipped = releases.publish_release(current_user, release)
     flash(ngettext("Published; %(num)d roadmap item shipped.", "Published; %(num)d roadmap items shipped.",
                    len(shipped)), "success")
     return redirect(url_for("roadmap.show_release", release_id=release.id))
@@ -452,14 +423,12 @@ def show_poll(poll_id):
 @write_limited
 def cast_ballot(poll_id):
     poll = polls.get_poll(current_user, poll_id)
-    try:
+    with unit_of_work(success=_("Your vote is in. You can change it until the poll closes."),
+                      flash_errors=False) as work:
         polls.cast_ballot(current_user, poll, request.form.getlist("option_id"))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         poll = polls.get_poll(current_user, poll_id)
-        return render_template("roadmap/poll.html", **_poll_context(poll, errors=exc.fields)), 422
-    flash(_("Your vote is in. You can change it until the poll closes."), "success")
+        return render_template("roadmap/poll.html", **_poll_context(poll, errors=work.error.fields)), 422
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
 
@@ -477,13 +446,10 @@ def new_poll():
         return _poll_editor({"item_id": request.args.get("item", ""), "product": request.args.get("product", ""),
                              "kind": "choice", "results": "after_close", "eligibility": "everyone", "days": "7"})
     form = forms.poll_form(request.form)
-    try:
+    with unit_of_work(success=_("The poll is open."), flash_errors=False) as work:
         poll = polls.create_poll(current_user, **forms.poll_fields(form))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _poll_editor(form, exc)
-    flash(_("The poll is open."), "success")
+    if work.error:
+        return _poll_editor(form, work.error)
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
 
@@ -492,8 +458,8 @@ def new_poll():
 @write_limited
 def close_poll(poll_id):
     poll = polls.get_poll(current_user, poll_id)
-    polls.close_poll(current_user, poll)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        polls.close_poll(current_user, poll)
     flash(_("The poll is closed; its results are public."), "info")
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
@@ -503,12 +469,8 @@ def close_poll(poll_id):
 @write_limited
 def post_decision(poll_id):
     poll = polls.get_poll(current_user, poll_id)
-    try:
+    with unit_of_work():
         polls.post_decision(current_user, poll, request.form.get("decision", ""))
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash_error(exc)
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
 
 
@@ -540,14 +502,13 @@ def show_fourbox(round_id):
 def fourbox_answer(round_id):
     round_ = fourbox.get_round(current_user, round_id)
     form = {k: request.form.get(k, "") for k in fourbox.BOXES}
-    try:
+    with unit_of_work(success=_("Thanks! Your four boxes are saved; you can change them until the round closes."),
+                      flash_errors=False) as work:
         fourbox.submit_answer(current_user, round_, form)
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
+    if work.error:
         round_ = fourbox.get_round(current_user, round_id)
-        return render_template("roadmap/fourbox.html", **_fourbox_context(round_, form=form, errors=exc.fields)), 422
-    flash(_("Thanks! Your four boxes are saved; you can change them until the round closes."), "success")
+        return render_template("roadmap/fourbox.html", **_fourbox_context(
+            round_, form=form, errors=work.error.fields)), 422
     return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
 
 
@@ -560,8 +521,8 @@ def fourbox_bug(round_id):
     if answer is None:
         raise NotFound()
     category = routing.get_category(request.form.get("category", ""))
-    post = fourbox.bug_to_post(current_user, answer, category=category, title=request.form.get("title", ""))
-    db.session.commit()
+    with unit_of_work(catch=()):
+        post = fourbox.bug_to_post(current_user, answer, category=category, title=request.form.get("title", ""))
     flash(_("Your bug is posted as feedback and on its way to the team."), "success")
     return redirect(url_for("feedback.show_post", post_id=post.id))
 
@@ -571,8 +532,8 @@ def fourbox_bug(round_id):
 @write_limited
 def fourbox_to_roadmap(round_id):
     round_ = fourbox.get_round(current_user, round_id)
-    item = fourbox.line_to_item(current_user, round_, request.form.get("answer_ids", "").split())
-    db.session.commit()
+    with unit_of_work(catch=()):
+        item = fourbox.line_to_item(current_user, round_, request.form.get("answer_ids", "").split())
     flash(_("Added to the roadmap; the members who asked count as its demand."), "success")
     return redirect(url_for("roadmap.show_item", item_id=item.id))
 
@@ -585,13 +546,12 @@ def new_fourbox():
     form = {"title": "", "product": request.args.get("product", ""), "days": "7"}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("title", "product", "days")}
-        try:
+        with unit_of_work(flash_errors=False) as work:
             round_ = fourbox.open_round(current_user, title=form["title"], days=form["days"],
                                         product=forms.product_or_none(form["product"]))
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            return render_form("roadmap/fourbox_edit.html", form=form, error=exc, products=feedback.list_products())
+        if work.error:
+            return render_form("roadmap/fourbox_edit.html", form=form, error=work.error,
+                               products=feedback.list_products())
         return redirect(url_for("roadmap.show_fourbox", round_id=round_.id))
     return render_form("roadmap/fourbox_edit.html", form=form, products=feedback.list_products())
 
@@ -613,14 +573,11 @@ def new_announcement():
     form = {k: request.values.get(k, "") for k in keys}
     form["days"] = form["days"] or "7"
     if request.method == "POST":
-        try:
+        with unit_of_work(success=_("Announced."), flash_errors=False) as work:
             row = announcements.publish(current_user, **forms.announcement_fields(current_user, form))
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            return render_form("roadmap/announcement_edit.html", form=form, error=exc,
+        if work.error:
+            return render_form("roadmap/announcement_edit.html", form=form, error=work.error,
                                products=feedback.list_products())
-        flash(_("Announced."), "success")
         return redirect(url_for("roadmap.announcement_list", _anchor=f"announcement-{row.id}"))
     return render_form("roadmap/announcement_edit.html", form=form, products=feedback.list_products())
 
@@ -629,8 +586,8 @@ def new_announcement():
 @login_required
 @write_limited
 def end_announcement(announcement_id):
-    announcements.end(current_user, announcement_id)
-    db.session.commit()
+    with unit_of_work(catch=()):
+        announcements.end(current_user, announcement_id)
     flash(_("The announcement no longer shows."), "info")
     return redirect(url_for("roadmap.announcement_list"))
 

@@ -9,7 +9,7 @@ from community.api.inputs import Fields, json_object
 from community.api.shapes import iso
 from community.core.limits import write_limited
 from community.core.pagination import clamp_page
-from community.extensions import db
+from community.core.unit_of_work import commit_and_return
 from community.triage import services
 from community.triage.forms import department_by_id, filters_from, sort_from, user_by_username
 
@@ -107,10 +107,10 @@ def staff_bulk():
         actor, action, [i for i in ids if isinstance(i, int) and not isinstance(i, bool)],
         reason=reason, note=note, to_user=to_user, to_department=department_by_id(department_id), status=status,
         tags=tags or [], target_id=target_id)
-    db.session.commit()
-    return jsonify({"results": [{"id": r.post_id, "ok": r.ok, "code": r.code or None, "message": r.message or None}
-                                for r in results],
-                    "succeeded": sum(r.ok for r in results), "failed": sum(not r.ok for r in results)})
+    return commit_and_return(jsonify({
+        "results": [{"id": r.post_id, "ok": r.ok, "code": r.code or None, "message": r.message or None}
+                    for r in results],
+        "succeeded": sum(r.ok for r in results), "failed": sum(not r.ok for r in results)}))
 
 
 openapi.document(
