@@ -142,7 +142,7 @@ def update_profile(actor: User, *, display_name: str | None = None, locale: str 
     return actor
 
 
-def set_role(actor: User | None, user: User, role: str, *, title: str | None = None) -> User:
+def set_role(actor, user: User, role: str, *, title: str | None = None) -> User:
     """Admins change roles; so does the command line (SYSTEM)."""
     if not is_system(actor) and not is_admin(actor):
         raise PermissionDenied()

@@ -34,6 +34,16 @@ def is_system(actor) -> bool:
     return actor is SYSTEM
 
 
+def recorded_actor(actor):
+    """The actor a timeline entry or signal records: a person, or SYSTEM for jobs and the CLI.
+
+    None is refused: it would record an anonymous "system" act that nobody chose to make.
+    """
+    if actor is None:
+        raise TypeError("a recorded act needs an actor: a user, or permissions.SYSTEM for jobs and the CLI")
+    return actor
+
+
 def _authenticated(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
@@ -178,6 +188,14 @@ def can_edit_comment(user, comment) -> bool:
     if not can_write(user) or comment.is_deleted:
         return False
     return is_moderator(user) or user.id == comment.author_id
+
+
+def can_view_comment_history(user, comment) -> bool:
+    """A comment's earlier texts (its edit history): for whoever may see the comment; once the
+    comment is deleted, for moderators only (the placeholder stays public, the old text does not)."""
+    if comment.is_deleted:
+        return is_moderator(user)
+    return can_view_comment(user, comment)
 
 
 # Administration ----------------------------------------------------------------

@@ -257,7 +257,8 @@ class _Rows:
 
 
 _TIMELINE_DEFAULTS = {
-    "actor_id": None, "actor_role": "system", "actor_label": "", "department_id": None, "department_name": "",
+    # Entries the system makes (routing, jobs) record SYSTEM, as lifecycle.route_post does.
+    "actor_id": SYSTEM.id, "actor_role": SYSTEM.role, "actor_label": "", "department_id": None, "department_name": "",
     "from_assignee_id": None, "to_assignee_id": None, "to_assignee_label": "", "from_status": None,
     "to_status": None, "note": "", "comment_id": None, "elapsed_seconds": None,
 }

@@ -14,7 +14,6 @@ from community.accounts import services as accounts
 from community.api import api_user, bp, openapi
 from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
 from community.api.shapes import INT
-from community.core import permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
@@ -128,9 +127,6 @@ def revisions(post_id):
         raise ValidationFailed(fields=errors)
     if comment_id:
         comment = services.get_comment(viewer, comment_id)
-        # A deleted comment's earlier text stays with the moderators.
-        if comment.post_id != post.id or (comment.is_deleted and not permissions.is_moderator(viewer)):
-            raise NotFound()
     return {"items": [serializers.revision(r) for r in services.list_revisions(viewer, post, comment)]}
 
 

@@ -22,8 +22,10 @@ from community.routing.services import choose_contact
 
 # Routing -------------------------------------------------------------------------
 
-def route_post(post: Post, *, actor: User | None = None) -> TimelineEntry:
-    """Assign a new item to its department's least-loaded contact, or queue it there."""
+def route_post(post: Post, *, actor) -> TimelineEntry:
+    """Assign a new item to its department's least-loaded contact, or queue it there.
+
+    `actor`: SYSTEM for the routing done on posting and on a reopen."""
     department = db.session.get(Department, post.department_id) if post.department_id else None
     if department is None:
         post.assignee_id = None
@@ -139,17 +141,18 @@ def record_external_entry(actor, post: Post, kind: str, *, to_status: str | None
 
 
 def system_set_status(post: Post, to_status: str, *, note: str = "", label: str = "") -> TimelineEntry:
-    """A status change made by the system (SLA job, escalation): no actor, still on the public timeline.
+    """A status change made by the system (SLA job, escalation): SYSTEM acts, still on the public timeline.
 
     Callers are trusted jobs and listeners; the transition rules for staff do not apply.
     """
     from_status = _set_status(post, to_status)
-    entry = _timeline(post, "status", None, department_id=post.department_id,
+    entry = _timeline(post, "status", permissions.SYSTEM, department_id=post.department_id,
                       department_name=post.department.name if post.department else "",
                       from_status=from_status, to_status=to_status, note=normalize(note)[:NOTE_MAX])
     entry.actor_label = label
     db.session.flush()
-    events.post_status_changed.send(post, actor=None, entry=entry, from_status=from_status, to_status=to_status)
+    events.post_status_changed.send(post, actor=permissions.SYSTEM, entry=entry, from_status=from_status,
+                                    to_status=to_status)
     return entry
 
 
@@ -158,12 +161,12 @@ def system_assign(post: Post, to_user: User, *, note: str = "", label: str = "")
     previous = post.assignee_id
     post.assignee_id = to_user.id
     department = post.department
-    entry = _timeline(post, "reassigned", None, department_id=post.department_id,
+    entry = _timeline(post, "reassigned", permissions.SYSTEM, department_id=post.department_id,
                       department_name=department.name if department else "", from_assignee_id=previous,
                       to_assignee_id=to_user.id, to_assignee_label=actor_label(to_user), note=normalize(note)[:NOTE_MAX])
     entry.actor_label = label
     db.session.flush()
-    events.post_routed.send(post, actor=None, entry=entry, previous_assignee_id=previous)
+    events.post_routed.send(post, actor=permissions.SYSTEM, entry=entry, previous_assignee_id=previous)
     return entry
 
 
@@ -205,6 +208,6 @@ def reopen_post(actor, post: Post, *, reason: str) -> TimelineEntry:
         sa.select(Contact.id).where(Contact.user_id == post.assignee_id, Contact.department_id == post.department_id,
                                     Contact.active.is_(True))).first()
     if not assignee_still_contact:
-        route_post(post, actor=None)
+        route_post(post, actor=permissions.SYSTEM)
     events.post_status_changed.send(post, actor=actor, entry=entry, from_status=from_status, to_status="in_progress")
     return entry

@@ -77,7 +77,7 @@ def submit_post(actor, *, kind: str, title, body, category: Category | None, fee
         post.trial_report = report
     _timeline(post, "created", actor)
     if post.is_feedback:
-        route_post(post)
+        route_post(post, actor=permissions.SYSTEM)
     _follow(actor.id, post.id)
     db.session.flush()
     if screening.held:

@@ -168,6 +168,12 @@ def list_timeline(post: Post) -> list[TimelineEntry]:
 
 
 def list_revisions(actor, post: Post, comment: Comment | None = None) -> list[Revision]:
+    """The edit history of `post`, or of one of its comments, newest first (the caller got `post`
+    through get_post, so `actor` may see it). NotFound for a comment of another post, or one whose
+    history is not for `actor` (permissions.can_view_comment_history: a deleted one's, moderators only)."""
+    if comment is not None and (comment.post_id != post.id
+                                or not permissions.can_view_comment_history(actor, comment)):
+        raise NotFound()
     stmt = sa.select(Revision).where(Revision.post_id == post.id)
     stmt = stmt.where(Revision.comment_id == comment.id) if comment else stmt.where(Revision.comment_id.is_(None))
     return list(db.session.execute(stmt.order_by(Revision.created_at.desc(), Revision.id.desc())).scalars())

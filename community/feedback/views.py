@@ -183,9 +183,6 @@ def post_history(post_id):
     comment = None
     if request.args.get("comment"):
         comment = services.get_comment(current_user, request.args["comment"])
-        # A deleted comment's earlier text is for moderators only, as in the API.
-        if comment.post_id != post.id or (comment.is_deleted and not permissions.is_moderator(current_user)):
-            abort(404)
     return render_template("feedback/history.html", post=post, comment=comment,
                            revisions=services.list_revisions(current_user, post, comment))
 

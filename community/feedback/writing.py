@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from community.accounts.models import User
 from community.core import clock, permissions
 from community.core.database import increment, insert_ignore
 from community.core.text import clean_text
@@ -43,18 +42,21 @@ def add_to_counter(post: Post, counter: str, delta: int) -> None:
     refresh_hot_score(post)
 
 
-def actor_label(user: User | None) -> str:
-    if user is None:
+def actor_label(user) -> str:
+    """How a timeline names who acted: the public badge or name; nothing for SYSTEM (or nobody)."""
+    if user is None or permissions.is_system(user):
         return ""
     return user.public_badge or user.name
 
 
-def _timeline(post: Post, kind: str, actor: User | None, **fields) -> TimelineEntry:
+def _timeline(post: Post, kind: str, actor, **fields) -> TimelineEntry:
+    """`actor`: the user who acted, or permissions.SYSTEM (routing, SLA jobs, escalations)."""
+    actor = permissions.recorded_actor(actor)
     entry = TimelineEntry(
         post_id=post.id,
         kind=kind,
-        actor_id=actor.id if actor else None,
-        actor_role=actor.role if actor else "system",
+        actor_id=actor.id,
+        actor_role=actor.role,
         actor_label=actor_label(actor),
         created_at=clock.now(),
         **fields,

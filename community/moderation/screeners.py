@@ -62,7 +62,7 @@ def _recent(actor, since) -> int:
 def screen_new_users(actor, screening: Screening) -> None:
     """Until an account has N approved contributions with substance, its posts and comments may
     carry few links and come slowly (held contributions count toward the rate, not toward N)."""
-    if actor is None or permissions.is_staff(actor) or screening.kind == "profile":
+    if permissions.is_system(actor) or permissions.is_staff(actor) or screening.kind == "profile":
         return
     settings = services.new_user_settings()
     if _contributions(actor) >= settings["posts"]:

@@ -71,7 +71,7 @@ def notify(recipients: Iterable, kind: str, *, actor=None, post=None, comment=No
         else:
             previous = {row.user_id: row for row in db.session.execute(stmt.where(Notification.read_at.is_(None)))}
     now = clock.now()
-    actor_name = actor.name if actor is not None else ""
+    actor_name = actor.name if actor is not None and not permissions.is_system(actor) else ""
     common = {
         "kind": kind, "post_id": link_post_id or (post.id if post is not None else None),
         "comment_id": comment.id if comment is not None else None,

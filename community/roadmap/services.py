@@ -80,9 +80,10 @@ def _require_writer(actor) -> None:
 
 
 def _entry(item: RoadmapItem, kind: str, actor, **fields) -> RoadmapEntry:
+    actor = permissions.recorded_actor(actor)
     department = item.department
-    entry = RoadmapEntry(item_id=item.id, kind=kind, actor_id=actor.id if actor else None,
-                         actor_role=actor.role if actor else "system", actor_label=feedback.actor_label(actor),
+    entry = RoadmapEntry(item_id=item.id, kind=kind, actor_id=actor.id,
+                         actor_role=actor.role, actor_label=feedback.actor_label(actor),
                          department_name=department.name if department else "", created_at=clock.now(), **fields)
     db.session.add(entry)
     return entry

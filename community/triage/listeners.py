@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from community.core import events
+from community.core import events, permissions
 from community.triage import services
 
 
 def on_routed(post, actor=None, entry=None, previous_assignee_id=None, **_):
-    if actor is None or not post.is_feedback:
+    if permissions.is_system(actor) or not post.is_feedback:
         return  # routing and escalations by the system are not passing the buck
     limit = current_app.config.get("TRIAGE_SUPERVISE_REASSIGNS", 3)
     if post.reassign_count >= limit:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from community.core import events
+from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services
 

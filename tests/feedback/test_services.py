@@ -205,3 +205,31 @@ def test_timeline_entries_snapshot_the_actor(make):
     w["contact"].title = "新头衔"
     entry = db.session.query(TimelineEntry).filter_by(kind="status").one()
     assert entry.actor_label.endswith("张工")
+
+
+def test_a_deleted_comments_history_is_for_moderators_only_in_the_service(make):
+    member, moderator = make.user(), make.user("moderator")
+    post = make.post(member, make.category(make.department()))
+    other = make.post(member, make.category(make.department()))
+    comment = services.add_comment(member, post, "第一次写的内容，稍后会改")
+    services.edit_comment(member, comment, "改过之后的内容，原文在历史里", reason="")
+    assert [r.body_before for r in services.list_revisions(member, post, comment)] == ["第一次写的内容，稍后会改"]
+    with pytest.raises(NotFound):  # a comment of another post
+        services.list_revisions(member, other, comment)
+    services.delete_comment(member, comment)
+    with pytest.raises(NotFound):  # its author too: the old text of a deleted comment stays with moderators
+        services.list_revisions(member, post, comment)
+    with pytest.raises(NotFound):
+        services.list_revisions(None, post, comment)
+    assert len(services.list_revisions(moderator, post, comment)) == 1
+
+
+def test_system_acts_record_system_and_none_is_refused(make):
+    post = make.post(make.user(), make.category(make.department()))
+    routed = services.list_timeline(post)[-1]
+    assert routed.kind == "queued" and routed.actor_role == "system" and routed.actor_id is None
+    assert routed.actor_label == ""
+    entry = services.system_set_status(post, "in_progress", note="SLA")
+    assert entry.actor_role == "system" and entry.actor_label == ""
+    with pytest.raises(TypeError):
+        services.route_post(post, actor=None)
