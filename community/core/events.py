@@ -2,8 +2,9 @@
 
 Services send domain signals (blinker) inside the transaction. Listeners may write
 durable rows (notifications, audit) in that same transaction; anything that leaves
-the database (search index, socket pushes) goes through `after_commit()`, which
-runs only once the transaction has committed and is dropped on rollback.
+the database (search index, page cache, socket pushes) goes through `after_commit()`,
+the one after-commit mechanism: it runs once the outermost transaction has committed, and a
+rollback drops what it queued (a savepoint's rollback only what was queued inside it).
 """
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from blinker import Namespace
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from community.extensions import db
+
 log = logging.getLogger(__name__)
 
 domain = Namespace()
 
 # The domain signals. Each is sent by a service inside the acting transaction, after its
 # flush, so listeners see the change and may add rows to the same transaction (notifications,
-# audit, holds); what leaves the database waits for the commit (after_commit below, or the
-# search and page-cache session hooks). `actor` is the acting user, or None for the system
-# (routing on submit, SLA jobs, escalations). Receivers take **kwargs: arguments may be added.
+# audit, holds); what leaves the database waits for the commit (after_commit below). `actor`
+# is the acting user, or permissions.SYSTEM for the system (routing on submit, SLA jobs,
+# escalations); never None. Receivers take **kwargs: arguments may be added.
 
 post_created = domain.signal("post.created")
 """Sender: the new Post (feedback routed already). actor. By feedback.posting.submit_post."""
@@ -31,12 +34,12 @@ post_edited = domain.signal("post.edited")
 """Sender: Post. actor, revision (the Revision holding the text before). By feedback.posting.edit_post."""
 
 post_routed = domain.signal("post.routed")
-"""Sender: Post. actor (None when routed on submit or by the system), entry (its TimelineEntry),
+"""Sender: Post. actor (SYSTEM when routed on submit or by the system), entry (its TimelineEntry),
 previous_assignee_id. When an item is routed, queued, reassigned or escalated
 (feedback.lifecycle: route_post, reassign_post, system_assign)."""
 
 post_status_changed = domain.signal("post.status_changed")
-"""Sender: Post. actor (None for the system), entry, from_status, to_status; roadmap sends
+"""Sender: Post. actor (SYSTEM for the system), entry, from_status, to_status; roadmap sends
 notify=False when it tells the followers itself. On every status change: staff, the author
 confirming or reopening, the author answering needs_info, SLA jobs, roadmap shipping."""
 
@@ -76,39 +79,90 @@ content_released = domain.signal("content.released")
 """Sender: the held Post or Comment, now approved. actor (the moderator). By moderation."""
 
 _QUEUE_KEY = "community.after_commit"
+_MARKS_KEY = "community.after_commit.savepoints"
+_KEYS_KEY = "community.after_commit.keys"
 
 
-def after_commit(fn: Callable[[], None], session: Session | None = None) -> None:
+_ALONE = object()  # a callback queued without an item: called with no arguments
+
+
+def after_commit(fn: Callable, session: Session | None = None, *, key: str | None = None, item=_ALONE) -> bool:
     """Run `fn` after the current transaction commits (never if it rolls back).
+
+    The one after-commit mechanism: socket pushes, cache drops and the search index all queue
+    here. A savepoint (`begin_nested`, as the bulk actions use for each item) that rolls back
+    drops only what was queued inside it, and one that is released runs nothing yet: the
+    callbacks run once, when the outermost transaction commits.
+
+    With `key`, a callback already queued under that key in this transaction stays and `fn` is
+    not queued again; returns whether it was queued. With `item`, `fn` is called once with the
+    list of every item queued with it (the search index takes a transaction's keys in one batch).
 
     Outside any transaction work it still waits for the next commit, which is what
     callers want: side effects only ever see committed data.
     """
     if session is None:
-        from community.extensions import db
-
         session = db.session()
-    session.info.setdefault(_QUEUE_KEY, []).append(fn)
+    queue = session.info.setdefault(_QUEUE_KEY, [])
+    if key is not None:
+        keys = session.info.setdefault(_KEYS_KEY, set())
+        if key in keys:
+            return False
+        keys.add(key)
+    queue.append((key, fn, item))
+    return True
+
+
+def _forget(session: Session) -> list:
+    session.info.pop(_MARKS_KEY, None)
+    session.info.pop(_KEYS_KEY, None)
+    return session.info.pop(_QUEUE_KEY, None) or []
 
 
 def _run_queue(session: Session) -> None:
-    queue = session.info.pop(_QUEUE_KEY, None)
-    for fn in queue or ():
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the outer transaction may still roll back
+    calls, batches = [], {}
+    for _key, fn, item in _forget(session):
+        if item is _ALONE:
+            calls.append((fn, ()))
+        elif fn in batches:
+            batches[fn].append(item)
+        else:
+            batches[fn] = [item]
+            calls.append((fn, (batches[fn],)))
+    for fn, args in calls:
         try:
-            fn()
+            fn(*args)
         except Exception:  # a side effect must never undo or break the user's write
             log.exception("after-commit side effect %r failed", fn)
 
 
-def _drop_queue(session: Session) -> None:
-    session.info.pop(_QUEUE_KEY, None)
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS_KEY, {})[transaction] = len(session.info.get(_QUEUE_KEY, ()))
+
+
+def _rolled_back(session: Session, previous_transaction) -> None:
+    """Drop what the rolled-back part queued: from its savepoint's mark on, or all of it."""
+    boundary = previous_transaction
+    while boundary is not None and not boundary.nested:  # a failed flush: up to its savepoint or the root
+        boundary = boundary.parent
+    marks = session.info.get(_MARKS_KEY, {})
+    if boundary is None or boundary not in marks:
+        _forget(session)
+        return
+    queue = session.info.get(_QUEUE_KEY, [])
+    del queue[marks[boundary]:]
+    session.info[_KEYS_KEY] = {key for key, _fn, _item in queue if key is not None}
 
 
 def install_session_hooks() -> None:
     if getattr(install_session_hooks, "_done", False):
         return
+    event.listen(Session, "after_transaction_create", _mark_savepoint)
     event.listen(Session, "after_commit", _run_queue)
-    event.listen(Session, "after_soft_rollback", lambda session, previous: _drop_queue(session))
+    event.listen(Session, "after_soft_rollback", _rolled_back)
     install_session_hooks._done = True
 
 # Note for callbacks: they run inside SQLAlchemy's after_commit hook, where the session

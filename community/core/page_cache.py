@@ -19,6 +19,10 @@ from flask import Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from community.core import events
 
 MAX_ENTRIES = 1024
 
@@ -97,10 +101,9 @@ _watched: tuple[type, ...] = ()
 
 
 def install_invalidation(*models: type) -> None:
-    """Clear after any commit that touched one of `models` (feedback passes posts, comments, votes)."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+    """Clear after any commit that touched one of `models` (feedback passes posts, comments, votes).
 
+    The clear waits in core.events' after-commit queue: once per transaction, never on a rollback."""
     global _watched
     _watched = tuple(dict.fromkeys((*_watched, *models)))
     if getattr(install_invalidation, "_done", False):
@@ -108,12 +111,7 @@ def install_invalidation(*models: type) -> None:
 
     def _after_flush(session_, _context):
         if any(isinstance(obj, _watched) for obj in (*session_.new, *session_.dirty, *session_.deleted)):
-            session_.info["community.page_cache.dirty"] = True
-
-    def _after_commit(session_):
-        if session_.info.pop("community.page_cache.dirty", False):
-            clear()
+            events.after_commit(clear, session_, key="page_cache.clear")
 
     event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "after_commit", _after_commit)
     install_invalidation._done = True

@@ -9,14 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from community.core import clock, events
+from community.extensions import db
 from community.feedback.models import Comment, Post
 from community.search.models import SearchOutbox
-
-_PENDING = "community.search.pending"
-
-
-def _pending(session: Session) -> set[str]:
-    return session.info.setdefault(_PENDING, set())
 
 
 def _key(obj) -> str | None:
@@ -28,14 +23,14 @@ def _key(obj) -> str | None:
 
 
 def _record(session: Session, keys: set[str]) -> None:
-    """Add keys to this transaction's set, and new ones to the outbox in the same transaction."""
-    pending = _pending(session)
-    new = keys - pending
+    """Queue each key once per transaction for this process's indexer (core.events.after_commit:
+    the whole batch after the commit, nothing on a rollback, a rolled-back savepoint's keys
+    dropped), and write the new ones to the outbox in the same transaction (durable)."""
+    new = sorted(k for k in keys if events.after_commit(_enqueue, session, key=f"search:{k}", item=k))
     if not new:
         return
-    pending.update(new)
     now = clock.now()
-    session.connection().execute(sa.insert(SearchOutbox.__table__), [{"key": k, "created_at": now} for k in sorted(new)])
+    session.connection().execute(sa.insert(SearchOutbox.__table__), [{"key": k, "created_at": now} for k in new])
 
 
 def _after_flush(session: Session, _flush_context) -> None:
@@ -45,23 +40,16 @@ def _after_flush(session: Session, _flush_context) -> None:
         _record(session, keys)
 
 
-def _after_commit(session: Session) -> None:
-    keys = session.info.pop(_PENDING, None)
-    if not keys or not has_app_context() or "search" not in current_app.extensions:
+def _enqueue(keys: list[str]) -> None:
+    if not has_app_context() or "search" not in current_app.extensions:
         return
     current_app.extensions["search"].enqueue(keys)  # plain strings: nothing lazy-loads here
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 def _on_signal(sender, **_kwargs) -> None:
     """Domain signals name the post or comment even when a bulk SQL update changed it."""
     key = _key(sender)
     if key:
-        from community.extensions import db
-
         _record(db.session(), {key})
 
 
@@ -74,8 +62,6 @@ def install() -> None:
     if getattr(install, "_done", False):
         return
     event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
     for signal in _SIGNALS:
         signal.connect(_on_signal, weak=False)
     install._done = True

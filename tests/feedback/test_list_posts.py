@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from community.core import events
-from community.core.permissions import SYSTEM
 from community.extensions import db
 from community.feedback import services
 
