@@ -5,6 +5,8 @@ CLI commands and jobs act as SYSTEM, explicitly: None is an anonymous viewer, ne
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 
@@ -97,19 +99,44 @@ def can_view_post(user, post) -> bool:
     return True
 
 
-def visible_posts_clause(user, Post):
-    """SQL filter matching can_view_post for lists and counts (merged items excluded)."""
-    clauses = [Post.merged_into_id.is_(None)]
+@dataclass(frozen=True)
+class PostScope:
+    """can_view_post as data, for the channels that filter many posts at once: the SQL twin
+    below (lists, counts, feeds) and the search index's filter (search.services.visibility_for)."""
+
+    deleted: bool = False  # moderators see deleted posts
+    hidden: bool = False  # staff see hidden (held) posts
+    own_hidden_author_id: int | None = None  # a member still sees their own hidden posts
+
+
+def post_scope(user) -> PostScope:
     if is_moderator(user):
-        return sa.and_(*clauses)
-    clauses.append(Post.deleted_at.is_(None))
+        return PostScope(deleted=True, hidden=True)
     if is_staff(user):
-        return sa.and_(*clauses)
+        return PostScope(hidden=True)
     if _authenticated(user):
-        clauses.append(sa.or_(Post.is_hidden.is_(False), Post.author_id == user.id))
-    else:
-        clauses.append(Post.is_hidden.is_(False))
-    return sa.and_(*clauses)
+        return PostScope(own_hidden_author_id=user.id)
+    return PostScope()
+
+
+def visible_posts_clause(user, Post, *, include_merged: bool = False):
+    """SQL filter matching can_view_post for lists and counts (merged items excluded unless
+    `include_merged`: a notification or a rating still belongs to a post merged since)."""
+    scope = post_scope(user)
+    clauses = [] if include_merged else [Post.merged_into_id.is_(None)]
+    if not scope.deleted:
+        clauses.append(Post.deleted_at.is_(None))
+    if not scope.hidden:
+        if scope.own_hidden_author_id is not None:
+            clauses.append(sa.or_(Post.is_hidden.is_(False), Post.author_id == scope.own_hidden_author_id))
+        else:
+            clauses.append(Post.is_hidden.is_(False))
+    return sa.and_(sa.true(), *clauses)
+
+
+def public_posts_clause(Post):
+    """What a visitor sees (not hidden, not deleted), merged duplicates included: public counts."""
+    return visible_posts_clause(None, Post, include_merged=True)
 
 
 def can_manage_post(user, post) -> bool:
@@ -166,6 +193,21 @@ def can_view_comment(user, comment) -> bool:
     if comment.is_hidden:
         return is_staff(user) or (_authenticated(user) and user.id == comment.author_id)
     return True
+
+
+def visible_comments_clause(user, Comment):
+    """SQL twin of can_view_comment (deleted comments stay as placeholders: filter them apart)."""
+    if is_staff(user):
+        return sa.true()
+    hidden = Comment.is_hidden.is_(False)
+    if _authenticated(user):
+        hidden = sa.or_(hidden, Comment.author_id == user.id)
+    return sa.and_(Comment.is_internal.is_(False), hidden)
+
+
+def public_comments_clause(Comment):
+    """Comments anyone may read: not internal, not hidden, not deleted (the index, public counts)."""
+    return sa.and_(visible_comments_clause(None, Comment), Comment.deleted_at.is_(None))
 
 
 def can_view_content(user, obj, post) -> bool:
@@ -245,6 +287,15 @@ def can_view_roadmap_item(user, item) -> bool:
 
 def visible_roadmap_clause(user, RoadmapItem):
     return sa.true() if is_staff(user) else RoadmapItem.is_public.is_(True)
+
+
+def visible_roadmap_comments_clause(user, RoadmapComment):
+    """Roadmap comments as the item page lists them: not deleted; held ones for staff and their author."""
+    clauses = [RoadmapComment.deleted_at.is_(None)]
+    if not is_staff(user):
+        clauses.append(sa.or_(RoadmapComment.is_hidden.is_(False), RoadmapComment.author_id == user.id)
+                       if _authenticated(user) else RoadmapComment.is_hidden.is_(False))
+    return sa.and_(*clauses)
 
 
 def can_configure_roadmap(user) -> bool:

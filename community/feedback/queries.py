@@ -217,14 +217,14 @@ def get_product(slug: str) -> Product:
 def product_ratings(product: Product) -> dict:
     """Average score per rating dimension over the product's visible trial reports."""
     visible = sa.and_(Post.id == TrialRating.post_id, Post.product_id == product.id, Post.kind == "trial_report",
-                      Post.is_hidden.is_(False), Post.deleted_at.is_(None))
+                      permissions.public_posts_clause(Post))
     rows = db.session.execute(
         sa.select(TrialRating.dimension, sa.func.avg(TrialRating.score), sa.func.count())
         .join(Post, visible).group_by(TrialRating.dimension)
     ).all()
     reports = db.session.execute(
         sa.select(sa.func.count()).select_from(Post).where(
-            Post.product_id == product.id, Post.kind == "trial_report", Post.is_hidden.is_(False), Post.deleted_at.is_(None))
+            Post.product_id == product.id, Post.kind == "trial_report", permissions.public_posts_clause(Post))
     ).scalar_one()
     by_dim = {dim: (round(float(avg), 2), count) for dim, avg, count in rows}
     dimensions = [
@@ -239,8 +239,8 @@ def product_ratings(product: Product) -> dict:
 
 def list_user_comments(viewer, user: User, page: int = 1, per_page: int = 20) -> Page:
     stmt = (sa.select(Comment).join(Post, Post.id == Comment.post_id)
-            .where(Comment.author_id == user.id, Comment.deleted_at.is_(None), Comment.is_internal.is_(False),
-                   Comment.is_hidden.is_(False), permissions.visible_posts_clause(viewer, Post))
+            .where(Comment.author_id == user.id, permissions.public_comments_clause(Comment),
+                   permissions.visible_posts_clause(viewer, Post))
             .order_by(Comment.created_at.desc()))
     return paginate(stmt, page, per_page)
 

@@ -203,12 +203,10 @@ def _still_visible(actor):
 
     if permissions.is_moderator(actor):
         return sa.true()
-    visible = sa.select(Post.id).where(Post.id == Notification.post_id, Post.deleted_at.is_(None))
-    comment_visible = sa.select(Comment.id).where(Comment.id == Notification.comment_id, Comment.deleted_at.is_(None))
-    if not permissions.is_staff(actor):
-        visible = visible.where(sa.or_(Post.is_hidden.is_(False), Post.author_id == actor.id))
-        comment_visible = comment_visible.where(Comment.is_internal.is_(False),
-                                                sa.or_(Comment.is_hidden.is_(False), Comment.author_id == actor.id))
+    visible = sa.select(Post.id).where(Post.id == Notification.post_id,
+                                       permissions.visible_posts_clause(actor, Post, include_merged=True))
+    comment_visible = sa.select(Comment.id).where(Comment.id == Notification.comment_id, Comment.deleted_at.is_(None),
+                                                  permissions.visible_comments_clause(actor, Comment))
     return sa.and_(sa.or_(Notification.post_id.is_(None), visible.exists()),
                    sa.or_(Notification.comment_id.is_(None), comment_visible.exists()))
 

@@ -14,11 +14,14 @@ import queue
 import threading
 from typing import Callable
 
+import sqlalchemy as sa
 from flask import current_app
 
+from community.core import permissions
 from community.core.database import write_intent
 from community.core.events import after_commit
-from community.extensions import socketio
+from community.extensions import db, socketio
+from community.feedback.models import Comment, Post
 
 log = logging.getLogger(__name__)
 
@@ -133,18 +136,13 @@ def refresh_public_counters_after_commit() -> None:
 
 
 def public_counters() -> dict:
-    import sqlalchemy as sa
-
-    from community.extensions import db
-    from community.feedback.models import Comment, Post
-
     token = write_intent.set(False)  # a read: never take SQLite's write lock
     try:
         with db.engine.connect() as conn:
             posts = conn.execute(sa.select(sa.func.count()).select_from(Post).where(
-                Post.is_hidden.is_(False), Post.deleted_at.is_(None), Post.merged_into_id.is_(None))).scalar_one()
+                permissions.visible_posts_clause(None, Post))).scalar_one()
             responses = conn.execute(sa.select(sa.func.count()).select_from(Comment).where(
-                Comment.is_official.is_(True), Comment.deleted_at.is_(None), Comment.is_hidden.is_(False))).scalar_one()
+                Comment.is_official.is_(True), permissions.public_comments_clause(Comment))).scalar_one()
     finally:
         write_intent.reset(token)
     return {"posts": posts, "responses": responses}

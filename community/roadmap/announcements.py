@@ -41,8 +41,7 @@ def recent(limit: int = 50) -> list[Announcement]:
 
 def product_follower_ids(product_id: int) -> set[int]:
     """Followers of a product: who follows any visible post about it or supports one of its public roadmap items."""
-    posts = sa.select(Post.id).where(Post.product_id == product_id, Post.is_hidden.is_(False),
-                                     Post.deleted_at.is_(None))
+    posts = sa.select(Post.id).where(Post.product_id == product_id, permissions.public_posts_clause(Post))
     items = sa.select(RoadmapItem.id).where(RoadmapItem.product_id == product_id, RoadmapItem.is_public.is_(True))
     return set(db.session.execute(sa.union(
         sa.select(Follow.user_id).where(Follow.post_id.in_(posts)),

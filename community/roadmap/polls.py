@@ -40,7 +40,7 @@ def _owns_product(user, product_id) -> bool:
         return True
     return db.session.execute(sa.select(Post.id).where(
         Post.author_id == user.id, Post.product_id == product_id, Post.kind == "trial_report",
-        Post.is_hidden.is_(False), Post.deleted_at.is_(None)).limit(1)).first() is not None
+        permissions.public_posts_clause(Post)).limit(1)).first() is not None
 
 
 # Rule name → (user, poll's product id) → eligible. Betas register "beta" once they exist.

@@ -439,7 +439,7 @@ def supporters_query(item_id: int, *, include_followers: bool = False):
     feedback (plus that feedback's followers when telling people it shipped), and the four-box
     authors whose wish became the item."""
     linked_public = (sa.select(RoadmapLink.post_id).join(Post, Post.id == RoadmapLink.post_id)
-                     .where(RoadmapLink.item_id == item_id, Post.is_hidden.is_(False), Post.deleted_at.is_(None)))
+                     .where(RoadmapLink.item_id == item_id, permissions.public_posts_clause(Post)))
     parts = [
         sa.select(RoadmapVote.user_id.label("user_id")).where(RoadmapVote.item_id == item_id),
         sa.select(Vote.user_id).where(Vote.post_id.in_(linked_public)),
@@ -689,10 +689,8 @@ COMMENT_MAX = 5_000
 
 
 def list_comments(actor, item: RoadmapItem) -> list:
-    stmt = sa.select(RoadmapComment).where(RoadmapComment.item_id == item.id, RoadmapComment.deleted_at.is_(None))
-    if not permissions.is_staff(actor):
-        mine = RoadmapComment.author_id == actor.id if getattr(actor, "is_authenticated", False) else sa.false()
-        stmt = stmt.where(sa.or_(RoadmapComment.is_hidden.is_(False), mine))
+    stmt = sa.select(RoadmapComment).where(RoadmapComment.item_id == item.id,
+                                           permissions.visible_roadmap_comments_clause(actor, RoadmapComment))
     return list(db.session.execute(stmt.order_by(RoadmapComment.created_at, RoadmapComment.id)).scalars())
 
 

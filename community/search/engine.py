@@ -511,7 +511,7 @@ class Filters:
 
 @dataclass
 class Visibility:
-    """Which posts the viewer may see; mirrors permissions.visible_posts_clause."""
+    """Which posts the viewer may see: permissions.post_scope in the index's terms."""
 
     include_deleted: bool = False
     include_hidden: bool = False

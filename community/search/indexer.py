@@ -23,6 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from community.core import permissions
 from community.core.database import write_intent
 from community.extensions import db
 from community.feedback.models import Comment, Post
@@ -117,8 +118,8 @@ def iter_all_documents(batch: int = 2000):
         for row in posts:
             yield post_document(row)
         comments = db.session.execute(
-            sa.select(*COMMENT_COLUMNS).where(Comment.post_id.in_(by_id.keys()), Comment.is_internal.is_(False),
-                                              Comment.is_hidden.is_(False), Comment.deleted_at.is_(None))).all()
+            sa.select(*COMMENT_COLUMNS).where(Comment.post_id.in_(by_id.keys()),
+                                              permissions.public_comments_clause(Comment))).all()
         for row in comments:
             yield comment_document(by_id[row.post_id], row)
         last = posts[-1].id
@@ -127,8 +128,7 @@ def iter_all_documents(batch: int = 2000):
 def expected_keys() -> set[str]:
     posts = {f"post:{i}" for i in db.session.execute(sa.select(Post.id)).scalars()}
     comments = {f"comment:{i}" for i in db.session.execute(
-        sa.select(Comment.id).where(Comment.is_internal.is_(False), Comment.is_hidden.is_(False),
-                                    Comment.deleted_at.is_(None))).scalars()}
+        sa.select(Comment.id).where(permissions.public_comments_clause(Comment))).scalars()}
     return posts | comments
 
 

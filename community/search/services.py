@@ -52,14 +52,11 @@ class SearchResults(Page):
 
 
 def visibility_for(actor) -> engine.Visibility:
-    """The index-side twin of permissions.visible_posts_clause (merged items never show)."""
-    if permissions.is_moderator(actor):
-        return engine.Visibility(include_deleted=True, include_hidden=True)
-    if permissions.is_staff(actor):
-        return engine.Visibility(include_hidden=True)
-    if getattr(actor, "is_authenticated", False):
-        return engine.Visibility(own_hidden_author_id=actor.id)
-    return engine.Visibility()
+    """The index-side filter, read from the rule itself (permissions.post_scope, as its SQL
+    twin visible_posts_clause is); merged items never show."""
+    scope = permissions.post_scope(actor)
+    return engine.Visibility(include_deleted=scope.deleted, include_hidden=scope.hidden,
+                             own_hidden_author_id=scope.own_hidden_author_id)
 
 
 def _parse_date(value, name: str, errors: dict) -> datetime | None:
