@@ -15,6 +15,7 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from community.accounts.models import STAFF_ROLES, User
 from community.core.errors import ValidationFailed
 from community.core.screening import screen
 from community.core.text import normalize
@@ -52,8 +53,6 @@ def _has_invisible(text: str) -> bool:
 
 
 def _staff_names(exclude_user_id: int | None) -> set[str]:
-    from community.accounts.models import STAFF_ROLES, User
-
     names: set[str] = set()
     staff = db.session.execute(sa.select(User).where(User.role.in_(STAFF_ROLES))).scalars()
     for user in staff:

@@ -6,6 +6,10 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
+
+from community.extensions import db
 
 # In SQLite's WAL mode a read transaction that later writes fails at once (SQLITE_BUSY)
 # if another writer committed meanwhile, whatever the busy timeout. Transactions that
@@ -64,13 +68,8 @@ def configure_engine(app: Flask, engine) -> None:
 
 def insert_ignore(table):
     """INSERT … ON CONFLICT DO NOTHING for the current dialect."""
-    from community.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def increment(obj, attribute: str, delta: int = 1, *, floor: int | None = 0, also: tuple[str, ...] = ()) -> int:
@@ -82,10 +81,6 @@ def increment(obj, attribute: str, delta: int = 1, *, floor: int | None = 0, als
     keeps the column from going below it (None: no floor). `also` names columns to read back
     in the same statement (what a derived value such as a score is computed from).
     """
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    from community.extensions import db
-
     model = type(obj)
     column = getattr(model, attribute)
     value = column + delta
@@ -107,8 +102,6 @@ def lock_row(obj) -> None:
     may take at once. SQLite needs none (BEGIN IMMEDIATE serializes writers). Call it before
     changing `obj`: the refresh discards pending changes.
     """
-    from community.extensions import db
-
     if db.engine.dialect.name == "postgresql":
         model = type(obj)
         # Lock only the row itself (eager joins cannot be locked), then read what it now holds.
@@ -122,8 +115,6 @@ def lock_for_transaction(key: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock. SQLite needs none: write transactions
     start with BEGIN IMMEDIATE, so they already run one at a time.
     """
-    from community.extensions import db
-
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
@@ -134,8 +125,6 @@ def reset_sequences(*tables) -> None:
     PostgreSQL does not advance a sequence for explicit ids, so the next ordinary INSERT
     would reuse id 1 and fail. SQLite takes max(id) + 1 by itself.
     """
-    from community.extensions import db
-
     if db.engine.dialect.name != "postgresql":
         return
     for table in tables:

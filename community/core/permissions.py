@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community.core.errors import NotAuthenticated, PermissionDenied
 
 
 class SystemActor:
@@ -73,10 +76,6 @@ def can_write(user) -> bool:
 
 def require_writer(user) -> None:
     """Raise unless `user` may write at all (401 anonymous, 403 account_restricted)."""
-    from flask_babel import lazy_gettext as _l
-
-    from community.core.errors import NotAuthenticated, PermissionDenied
-
     if not _authenticated(user):
         raise NotAuthenticated()
     if not user.can_write:

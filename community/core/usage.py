@@ -17,6 +17,7 @@ import time
 import sqlalchemy as sa
 
 from community.core import clock
+from community.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def _run() -> None:
 
 
 def _write(app, table: str, column: str, row_id: int, at) -> None:
-    from community.extensions import db
-
     with app.app_context():
         t = sa.table(table, sa.column("id"), sa.column(column))
         with db.engine.begin() as conn:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from community.accounts.models import User
 from community.accounts.services import hash_password
+from community.brand.models import BrandSettings
 from community.core.database import reset_sequences
 from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
@@ -596,8 +597,6 @@ def _next_ids() -> dict[str, int]:
 
 def _brand_look() -> None:
     """The demo brand's own look, as its admin would set it at /admin/brand."""
-    from community.brand.models import BrandSettings
-
     if db.session.get(BrandSettings, 1) is None:
         db.session.add(BrandSettings(
             id=1, name="极光车友社区", name_en="Aurora Owners Community", primary_color="#1447a6",

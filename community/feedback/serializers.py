@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from community.accounts.models import User
 from community.accounts.serializers import USER, user
 from community.api import openapi
 from community.api.shapes import BOOL, DATETIME, INT, NULLABLE_DATETIME, STR, iso, obj, pagination
@@ -19,8 +20,9 @@ from community.core.pagination import Page
 from community.core.text import excerpt
 from community.extensions import db
 from community.feedback import services
-from community.feedback.models import TIMELINE_KINDS
+from community.feedback.models import TIMELINE_KINDS, Product
 from community.feedback.workflow import RATING_DIMENSIONS, STATUS_LABELS, STATUSES, allowed_transitions
+from community.routing.models import Department
 from community.routing.serializers import CATEGORY_BRIEF, DEPARTMENT_BRIEF, LOCAL_NAME, category_brief, department_brief
 
 # Products --------------------------------------------------------------------------
@@ -106,10 +108,6 @@ def _preload_references(posts) -> list:
     Many-to-one lazy loads then find them in the session's identity map, which holds objects
     weakly: keep the returned list alive while serializing.
     """
-    from community.accounts.models import User
-    from community.feedback.models import Product
-    from community.routing.models import Department
-
     loaded = []
     for model, ids in ((User, {p.assignee_id for p in posts}), (Department, {p.department_id for p in posts}),
                        (Product, {p.product_id for p in posts})):

@@ -8,7 +8,8 @@ from community.core.permissions import SYSTEM
 from community.core.unit_of_work import cli_unit_of_work
 from community.extensions import db
 from community.moderation import services
-from community.moderation.models import WORD_ACTIONS
+from community.moderation.models import WORD_ACTIONS, SensitiveWord
+from community.moderation.words import current_matcher, normalize_word
 
 words_cli = click.Group("words", help="Manage the sensitive-word list.")
 
@@ -41,9 +42,6 @@ def add_word(word, action):
 @with_appcontext
 def remove_word(word):
     """Remove WORD from the list."""
-    from community.moderation.models import SensitiveWord
-    from community.moderation.words import normalize_word
-
     entry = db.session.query(SensitiveWord).filter_by(key=normalize_word(word)).one_or_none()
     if entry is None:
         raise click.ClickException(f"{word} is not on the list.")
@@ -57,8 +55,6 @@ def remove_word(word):
 @with_appcontext
 def test_text(text):
     """Show what the filter does to TEXT."""
-    from community.moderation.words import current_matcher
-
     matcher = current_matcher()
     matches = matcher.find(text)
     click.echo(matcher.replace(text, matches))

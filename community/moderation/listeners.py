@@ -7,12 +7,16 @@
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from community.audit.services import record_audit
 from community.core import events
+from community.extensions import db
+from community.feedback.models import Revision
+from community.moderation.services import AUDITED_COMMENT_KEY, record_hold
 
 
 def _on_content_held(content, *, actor=None, reasons=(), **_):
-    from community.moderation.services import record_hold
-
     record_hold(content, reasons=reasons)
 
 
@@ -21,8 +25,6 @@ def _is_moderator_on_others(actor, author_id) -> bool:
 
 
 def _on_post_edited(post, *, actor=None, revision=None, **_):
-    from community.audit.services import record_audit
-
     if revision is not None and revision.by_moderator:
         record_audit(actor, "post.edit", "post", post.id,
                      before={"title": revision.title_before, "body": revision.body_before},
@@ -30,12 +32,6 @@ def _on_post_edited(post, *, actor=None, revision=None, **_):
 
 
 def _on_comment_edited(comment, *, actor=None, **_):
-    import sqlalchemy as sa
-
-    from community.audit.services import record_audit
-    from community.extensions import db
-    from community.feedback.models import Revision
-
     if not _is_moderator_on_others(actor, comment.author_id):
         return
     revision = db.session.execute(sa.select(Revision).where(Revision.comment_id == comment.id)
@@ -46,10 +42,6 @@ def _on_comment_edited(comment, *, actor=None, **_):
 
 
 def _on_comment_deleted(comment, *, actor=None, **_):
-    from community.audit.services import record_audit
-    from community.extensions import db
-    from community.moderation.services import AUDITED_COMMENT_KEY
-
     audited = db.session.info.get(AUDITED_COMMENT_KEY) == comment.id
     if not audited and _is_moderator_on_others(actor, comment.author_id):
         record_audit(actor, "comment.delete", "comment", comment.id, before={"deleted_at": None},

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from community.feedback.workflow import STATUS_LABELS
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -37,8 +39,6 @@ def _actor(n) -> str:
 
 
 def _status_label(n) -> str:
-    from community.feedback.workflow import STATUS_LABELS
-
     status = (n.data or {}).get("status")
     return str(STATUS_LABELS.get(status, status or ""))
 

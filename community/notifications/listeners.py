@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from community.core import events
+from community.accounts.models import User
+from community.core import events, permissions
 from community.extensions import db
+from community.feedback.models import Comment, Follow, Vote
 from community.notifications import services
 
 
 def _follower_ids(post_id: int) -> list[int]:
-    from community.feedback.models import Follow
-
     return list(db.session.execute(sa.select(Follow.user_id).where(Follow.post_id == post_id)).scalars())
 
 
 def _voter_ids(post_id: int) -> list[int]:
-    from community.feedback.models import Vote
-
     return list(db.session.execute(sa.select(Vote.user_id).where(Vote.post_id == post_id)).scalars())
 
 
@@ -30,8 +28,6 @@ def _mentions(comment_or_text, actor, already: set[int], *, post, comment=None) 
 def on_comment_created(comment, actor=None, **_):
     if comment.is_hidden or comment.is_official:
         return  # held for review: nobody is told yet; official replies: see on_official_reply
-    from community.feedback.models import Comment
-
     post = comment.post
     told: set[int] = set()
     if comment.parent_id:
@@ -49,8 +45,6 @@ def on_comment_created(comment, actor=None, **_):
 
 def on_content_released(content, actor=None, **_):
     """A held comment a moderator approved: told now as if just posted, in its author's name."""
-    from community.feedback.models import Comment
-
     if isinstance(content, Comment):
         on_comment_created(content, actor=content.author)
 
@@ -79,9 +73,6 @@ def on_routed(post, actor=None, entry=None, previous_assignee_id=None, **_):
 
 
 def on_merged(post, actor=None, target=None, entry=None, **_):
-    from community.accounts.models import User
-    from community.core import permissions
-
     followers = _follower_ids(post.id)
     users = db.session.execute(sa.select(User).where(User.id.in_(followers))).scalars() if followers else []
     may_see_target = [u for u in users if permissions.can_view_post(u, target)]

@@ -23,8 +23,10 @@ from community.core.database import lock_for_transaction
 from community.core.errors import NotFound, ValidationFailed
 from community.core.pagination import Page, paginate
 from community.extensions import db
+from community.feedback.models import Comment, Post
 from community.notifications.kinds import KINDS, kinds_for, text_for
 from community.notifications.models import Notification, NotificationPreference
+from community.realtime.services import emit_after_commit, emit_many_after_commit
 
 MAX_ACTOR_NAMES = 3
 SYNC_LIMIT = 200
@@ -145,8 +147,6 @@ def _may_receive(user, spec, post, comment) -> bool:
 
 def _queue_push(records, locales: dict) -> None:
     """Capture plain payloads now; emit them once the transaction commits."""
-    from community.realtime.services import emit_many_after_commit
-
     unread = unread_counts([r.user_id for r in records])
     languages = current_app.config["LANGUAGES"]
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -199,8 +199,6 @@ def mentioned_users(text: str, *, exclude_ids=()) -> list[User]:
 def _still_visible(actor):
     """Rows about items the reader can no longer see (posts or comments hidden or deleted since)
     drop out of every list, count and sync, like can_view_post and can_view_comment."""
-    from community.feedback.models import Comment, Post
-
     if permissions.is_moderator(actor):
         return sa.true()
     visible = sa.select(Post.id).where(Post.id == Notification.post_id,
@@ -288,8 +286,6 @@ def mark_all_read(actor) -> int:
 
 
 def _queue_unread(actor) -> None:
-    from community.realtime.services import emit_after_commit
-
     emit_after_commit("unread", {"unread": unread_count(actor)}, room=f"user:{actor.id}")
 
 

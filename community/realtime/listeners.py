@@ -8,11 +8,12 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_login import user_logged_out
 
 from community.core import events
+from community.feedback.workflow import STATUS_LABELS
 from community.realtime import services
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ def best_effort(fn):
 
 def _render_each_locale(template: str, **context) -> dict[str, str]:
     """HTML in every UI language; the browser picks the one matching <html lang>."""
-    from flask import render_template
-
     def render():
         out = {}
         for locale in current_app.config["LANGUAGES"]:
@@ -60,8 +59,6 @@ def _emit_to(rooms, event, payload) -> None:
 
 
 def _entry_payload(post, entry) -> dict:
-    from community.feedback.workflow import STATUS_LABELS
-
     return {"post_id": post.id, "entry_id": entry.id,
             "html": _render_each_locale("realtime/_timeline_entry.html", e=entry, STATUS_LABELS=STATUS_LABELS)}
 
@@ -85,8 +82,6 @@ def on_official_reply(post, actor=None, comment=None, entry=None, **_):
 
 @best_effort
 def on_status_changed(post, actor=None, entry=None, to_status=None, **_):
-    from community.feedback.workflow import STATUS_LABELS
-
     payload = _entry_payload(post, entry)
     payload["status"] = to_status
     payload["status_html"] = _render_each_locale("realtime/_status.html", status=to_status,

@@ -19,6 +19,7 @@ from flask_socketio import join_room, leave_room
 from community.core import permissions
 from community.core.database import write_intent
 from community.extensions import db, socketio
+from community.feedback.models import Post
 from community.realtime.services import presence
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,6 @@ def on_join(data):
     match = POST_ROOM_RE.match(room)
     if not match:
         return refuse("not_found")
-    from community.feedback.models import Post
-
     post = db.session.get(Post, int(match.group(1)))
     if post is None or not permissions.can_view_post(user, post):
         return refuse("not_found")

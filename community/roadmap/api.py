@@ -40,6 +40,7 @@ from community.roadmap.serializers import (
     release_shape,
 )
 from community.roadmap.workflow import SORTS, STATUSES
+from community.routing.models import Department
 
 TAGS = ["roadmap"]
 RELEASE_TAGS = ["releases"]
@@ -121,8 +122,6 @@ ITEM_EDIT = openapi.schema("RoadmapItemEdit", {"type": "object", "properties": I
 
 
 def _item_fields(fields: Fields, item=None) -> dict:
-    from community.routing.models import Department
-
     values = {
         "title": fields.text("title", item.title if item else ""),
         "description": fields.text("description", item.description if item else ""),

@@ -9,6 +9,8 @@ from community.core.converters import parse_db_id
 from community.core.errors import NotFound, ValidationFailed
 from community.extensions import db
 from community.feedback import services as feedback
+from community.roadmap import releases, services
+from community.roadmap.models import ReleasePost
 from community.routing.models import Department
 
 ITEM_FIELDS = ("title", "description", "product", "area", "target_quarter", "owner", "department_id", "status", "note")
@@ -62,8 +64,6 @@ def release_form(values) -> dict:
 
 
 def form_from_release(release) -> dict:
-    from community.roadmap.models import ReleasePost
-
     post_ids = db.session.execute(sa.select(ReleasePost.post_id).where(ReleasePost.release_id == release.id)).scalars()
     return {"product": release.product.slug if release.product else "", "version": release.version,
             "title": release.title, "released_on": release.released_on.isoformat(), "notes": release.notes,
@@ -119,8 +119,6 @@ def parse_option_lines(text) -> list[dict]:
 
 
 def poll_fields(form: dict) -> dict:
-    from community.roadmap import services
-
     item = product = None
     if str(form.get("item_id") or "").isdigit():
         item = db.session.get(services.RoadmapItem, int(form["item_id"]))
@@ -146,8 +144,6 @@ def product_or_none(slug):
 
 def announcement_fields(actor, form: dict) -> dict:
     """Service keyword arguments: what the announcement is about (a release, a roadmap item, a product)."""
-    from community.roadmap import releases, services
-
     release = item = None
     try:
         if str(form.get("release_id") or "").strip().lstrip("#").isdigit():

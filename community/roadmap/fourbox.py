@@ -25,6 +25,7 @@ from community.extensions import db
 from community.feedback import services as feedback
 from community.roadmap import services
 from community.roadmap.models import FourBoxAnswer, FourBoxRound, RoadmapItem
+from community.search.engine import analyze
 
 BOXES = {
     "most_satisfied": _l("Most satisfied"),
@@ -39,8 +40,6 @@ WISH_WORDS = frozenset("希望 想要 想 要 增加 支持 能够 能 可以 �
 
 
 def _terms(text: str) -> frozenset[str]:
-    from community.search.engine import analyze
-
     return frozenset(t for t in analyze(text, mode="query") if len(t) > 1 and t not in WISH_WORDS)
 
 

@@ -6,8 +6,14 @@ live pushes after commit, as every notification).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from community.core import events
+from community.notifications.kinds import Kind, register
+from community.notifications.services import notify
 from community.roadmap import services
+from community.roadmap.announcements import announcement_published, link_for
 
 
 def on_post_voted(post, **_):
@@ -25,8 +31,6 @@ def on_visibility_changed(post, **_):
 
 
 def on_item_shipped(item, actor=None, release=None, told=(), **_):
-    from community.notifications.services import notify
-
     # A plain path: CLI commands and the demo seed ship items outside any request.
     data = {"roadmap_item_id": item.id, "url": f"/roadmap/{item.id}"}
     if release is not None:
@@ -35,20 +39,12 @@ def on_item_shipped(item, actor=None, release=None, told=(), **_):
 
 
 def on_announcement(announcement, actor=None, told=(), **_):
-    from community.notifications.services import notify
-    from community.roadmap.announcements import link_for
-
     notify(told, "announcement", actor=actor, title=announcement.title,
            data={"url": link_for(announcement), "announcement_id": announcement.id},
            once_key=f"announcement:{announcement.id}")
 
 
 def _register_kind() -> None:
-    from flask_babel import gettext as _
-    from flask_babel import lazy_gettext as _l
-
-    from community.notifications.kinds import Kind, register
-
     register(Kind("announcement", _l("Announcements about products I follow"),
                   lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="megaphone"))
 
@@ -56,8 +52,6 @@ def _register_kind() -> None:
 def connect() -> None:
     if getattr(connect, "_done", False):
         return
-    from community.roadmap.announcements import announcement_published
-
     _register_kind()
     announcement_published.connect(on_announcement)
     events.post_voted.connect(on_post_voted)

@@ -21,7 +21,7 @@ from community.core.text import clean_text, normalize, render_markdown
 from community.extensions import db
 from community.feedback.models import Post
 from community.roadmap import services
-from community.roadmap.models import POLL_KINDS, POLL_RESULTS, Ballot, Poll, PollOption
+from community.roadmap.models import POLL_KINDS, POLL_RESULTS, Ballot, Poll, PollOption, RoadmapItem
 
 QUESTION_MIN, QUESTION_MAX = 4, 200
 OPTION_MAX = 120
@@ -95,8 +95,6 @@ def results_visible(actor, poll: Poll) -> bool:
 
 def list_polls(actor, *, item=None, product_id=None, state: str | None = None, page: int = 1,
                per_page: int = 20) -> Page:
-    from community.roadmap.models import RoadmapItem
-
     stmt = sa.select(Poll).outerjoin(RoadmapItem, RoadmapItem.id == Poll.item_id).where(
         sa.or_(Poll.item_id.is_(None), permissions.visible_roadmap_clause(actor, RoadmapItem)))
     if item is not None:

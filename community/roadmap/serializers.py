@@ -13,7 +13,7 @@ from community.api.shapes import BOOL, DATETIME, INT, NULLABLE_DATETIME, STR, is
 from community.core import permissions
 from community.feedback import serializers as feedback_shapes
 from community.feedback import services as feedback
-from community.roadmap import releases, services
+from community.roadmap import fourbox, polls, releases, services
 from community.roadmap.models import ENTRY_KINDS
 from community.roadmap.workflow import STATUSES, allowed_transitions
 from community.routing.serializers import department_brief
@@ -137,8 +137,6 @@ POLL = openapi.schema("Poll", obj({
 
 
 def poll_shape(viewer, poll) -> dict:
-    from community.roadmap import polls
-
     return {"id": poll.id, "question": poll.question, "description_html": poll.description_html, "kind": poll.kind,
             "multiple": poll.multiple, "results": poll.results, "eligibility": poll.eligibility,
             "item_id": poll.item_id, "product": feedback_shapes.product(poll.product),
@@ -162,8 +160,6 @@ FOURBOX_ROUND = openapi.schema("FourBoxRound", obj({
 
 
 def fourbox_shape(viewer, round_) -> dict:
-    from community.roadmap import fourbox
-
     mine = fourbox.my_answer(viewer, round_)
     return {"id": round_.id, "title": round_.title, "product": feedback_shapes.product(round_.product),
             "opens_at": iso(round_.opens_at), "closes_at": iso(round_.closes_at), "is_open": fourbox.is_open(round_),

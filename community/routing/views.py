@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import User
+from community.accounts.services import get_user_by_username, set_role
 from community.core import permissions
 from community.core.limits import write_limited
 from community.core.unit_of_work import unit_of_work
@@ -77,8 +78,6 @@ def update():
             contact = db.session.get(Contact, _int("contact_id") or 0) or abort(404)
             services.set_contact_active(current_user, contact, action == "activate_contact")
         elif action == "set_role":
-            from community.accounts.services import get_user_by_username, set_role
-
             user = get_user_by_username(request.form.get("username", "").strip())
             set_role(current_user, user, request.form.get("role", ""), title=request.form.get("title", ""))
             if _int("department_id") and user.is_staff:

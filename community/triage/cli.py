@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from community.core.unit_of_work import cli_unit_of_work
+from community.triage.services import tick_sla
 
 sla_cli = click.Group("sla", help="Response targets (SLA): warnings and escalation.")
 
@@ -16,8 +17,6 @@ def tick():
 
     Run it every few minutes (cron or a systemd timer); running it twice does nothing new.
     """
-    from community.triage.services import tick_sla
-
     with cli_unit_of_work():
         report = tick_sla()
     click.echo(f"warnings={report.warnings} breaches={report.breaches} auto_closed={report.auto_closed} "

@@ -3,9 +3,11 @@ supervision ends when the item is closed, and resolved items ask the author for 
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from community.core import events, permissions
+from community.notifications.kinds import KINDS, Kind, register
 from community.triage import services
 
 
@@ -31,10 +33,6 @@ def on_status_changed(post, actor=None, entry=None, from_status=None, to_status=
 
 
 def _register_notification_kind() -> None:
-    from flask_babel import gettext as _
-
-    from community.notifications.kinds import KINDS, Kind, register
-
     if "rating_request" not in KINDS:
         register(Kind("rating_request", _l("Requests to rate how my items were handled"),
                       lambda n: _("“%(title)s” was resolved. How was it handled? Rate it from 1 to 5.",

@@ -17,6 +17,7 @@ from community.core.limits import write_limited
 from community.core.pagination import clamp_page
 from community.core.unit_of_work import unit_of_work
 from community.core.urls import safe_next
+from community.core.web import duration
 from community.extensions import db
 from community.feedback import services as feedback
 from community.feedback.models import Product
@@ -231,8 +232,6 @@ def post_badges(post) -> dict:
 
 def clock_text(clk: sla.Clock | None) -> str:
     """Time left or overdue, in words, so the colour is never the only signal."""
-    from community.core.web import duration
-
     if clk is None:
         return ""
     label = _("First response") if clk.target == sla.FIRST_RESPONSE else _("Resolution")
