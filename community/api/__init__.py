@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from community.api import openapi
+from community.api.caller import api_user
+from community.api.inputs import refuse_deep_json
+from community.core.errors import NotAuthenticated, PermissionDenied
+from community.extensions import csrf
+
+__all__ = ["api_user", "bp", "init_app", "openapi", "token_loader"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,17 +33,8 @@ def token_loader(loader: Callable[[str], object | None]) -> Callable[[str], obje
     return loader
 
 
-def api_user():
-    """The caller: a token's user, else the session's user (possibly anonymous)."""
-    return g.get("api_user") or current_user
-
-
 @bp.before_request
 def _authenticate():
-    from community.api.inputs import refuse_deep_json
-    from community.core.errors import NotAuthenticated
-    from community.extensions import csrf
-
     refuse_deep_json()  # before any endpoint parses the body, whichever reader it uses
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
@@ -43,10 +43,6 @@ def _authenticate():
             raise NotAuthenticated(code="invalid_token")
         needed = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
         if user.token_scopes is not None and needed not in user.token_scopes:
-            from flask_babel import lazy_gettext as _l
-
-            from community.core.errors import PermissionDenied
-
             raise PermissionDenied(_l("This token does not have the %(scope)s scope.", scope=needed),
                                    code="insufficient_scope")
         g.api_user = user
@@ -61,15 +57,9 @@ def _authenticate():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    from flask import jsonify
-
-    from community.api import openapi
-
     return jsonify(openapi.build())
 
 
 def init_app(app):
-    from community.extensions import csrf
-
     csrf.exempt(bp)  # checked in _authenticate instead, where tokens are told apart
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from community.api import api_user
+from community.api.caller import api_user
 from community.core.errors import DomainError, NotAuthenticated, ValidationFailed
 
 

@@ -16,16 +16,6 @@ from community.moderation.models import Flag, Hold
 
 
 @pytest.fixture
-def w(make):
-    world = make.world()
-    world["moderator"] = make.user("moderator")
-    world["admin"] = make.user("admin")
-    world["other"] = make.user()
-    db.session.commit()
-    return world
-
-
-@pytest.fixture
 def signals():
     received = []
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from community.audit.models import AuditEntry
 from community.extensions import db
 from community.feedback import services as feedback
@@ -12,16 +10,6 @@ from community.feedback.models import Post
 from community.moderation import services
 from community.moderation.models import Flag, Hold
 from tests.html_checks import assert_inert
-
-
-@pytest.fixture
-def w(make):
-    world = make.world()
-    world["moderator"] = make.user("moderator")
-    world["admin"] = make.user("admin")
-    world["other"] = make.user()
-    db.session.commit()
-    return world
 
 
 def forms_posting_to(html: str, action: str) -> list[str]:
