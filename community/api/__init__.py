@@ -6,6 +6,7 @@ import), describe them with `openapi.document(...)`, and import that module in t
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, g, jsonify, request
@@ -16,9 +17,10 @@ from community.api import openapi
 from community.api.caller import api_user
 from community.api.inputs import refuse_deep_json
 from community.core.errors import NotAuthenticated, PermissionDenied
+from community.core.limits import write_limited
 from community.extensions import csrf
 
-__all__ = ["api_user", "bp", "init_app", "openapi", "token_loader"]
+__all__ = ["api_user", "bp", "init_app", "on_off_switch", "openapi", "token_loader"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,6 +60,27 @@ def _authenticate():
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(openapi.build())
+
+
+def on_off_switch(rule: str, handler: Callable, *, endpoints: tuple[str, str], summaries: tuple[str, str],
+                  **doc) -> None:
+    """An idempotent switch of the caller's (a vote, a follow): PUT `rule` turns it on, DELETE
+    turns it off, both through `handler(view_arg, on)`; rate-limited as writes and documented
+    once for both methods (`doc`: openapi.document's other arguments).
+
+    Each view is named as a hand-written one would be (`vote`, `unvote` in the handler's
+    module), so its rate-limit counter stays its own."""
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    for method, endpoint, on, summary in (("PUT", endpoints[0], True, summaries[0]),
+                                          ("DELETE", endpoints[1], False, summaries[1])):
+        def view(*, _on=on, **view_args):
+            (value,) = view_args.values()
+            return handler(value, _on)
+
+        view.__module__ = handler.__module__
+        view.__name__ = view.__qualname__ = endpoint.split("_", 1)[1]
+        bp.add_url_rule(rule, endpoint, write_limited(view), methods=[method])
+        openapi.document(path, method.lower(), summary=summary, **doc)
 
 
 def init_app(app):

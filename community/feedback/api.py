@@ -11,7 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from community.accounts import services as accounts
-from community.api import api_user, bp, openapi
+from community.api import api_user, bp, on_off_switch, openapi
 from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
 from community.api.shapes import INT
 from community.core.errors import NotFound, ValidationFailed
@@ -330,23 +330,11 @@ def _set_vote(post_id, voted: bool):
     return commit_and_return({"voted": voted, "vote_count": count})
 
 
-@bp.put("/posts/<int:post_id>/vote", endpoint="feedback_vote")
-@write_limited
-def vote(post_id):
-    return _set_vote(post_id, True)
-
-
-@bp.delete("/posts/<int:post_id>/vote", endpoint="feedback_unvote")
-@write_limited
-def unvote(post_id):
-    return _set_vote(post_id, False)
-
-
-for _method, _summary in (("put", "Vote 我也遇到 / +1 (idempotent)"), ("delete", "Retract the caller's vote (idempotent)")):
-    openapi.document("/posts/{post_id}/vote", _method, summary=_summary, tags=TAGS, auth=True, parameters=[POST_ID],
-                     response=VOTE_STATE, errors=(400, 401, 403, 404, 429),
-                     description="Open feedback only (403 cannot_vote otherwise). Repeating the request changes "
-                                 "nothing; concurrent repeats count once.")
+on_off_switch("/posts/<int:post_id>/vote", _set_vote, endpoints=("feedback_vote", "feedback_unvote"),
+              summaries=("Vote 我也遇到 / +1 (idempotent)", "Retract the caller's vote (idempotent)"),
+              tags=TAGS, auth=True, parameters=[POST_ID], response=VOTE_STATE, errors=(400, 401, 403, 404, 429),
+              description="Open feedback only (403 cannot_vote otherwise). Repeating the request changes "
+                          "nothing; concurrent repeats count once.")
 
 
 def _set_follow(post_id, following: bool):
@@ -355,21 +343,9 @@ def _set_follow(post_id, following: bool):
     return commit_and_return({"following": following})
 
 
-@bp.put("/posts/<int:post_id>/follow", endpoint="feedback_follow")
-@write_limited
-def follow(post_id):
-    return _set_follow(post_id, True)
-
-
-@bp.delete("/posts/<int:post_id>/follow", endpoint="feedback_unfollow")
-@write_limited
-def unfollow(post_id):
-    return _set_follow(post_id, False)
-
-
-for _method, _summary in (("put", "Follow the item (idempotent)"), ("delete", "Stop following (idempotent)")):
-    openapi.document("/posts/{post_id}/follow", _method, summary=_summary, tags=TAGS, auth=True,
-                     parameters=[POST_ID], response=FOLLOW_STATE, errors=(400, 401, 404, 429))
+on_off_switch("/posts/<int:post_id>/follow", _set_follow, endpoints=("feedback_follow", "feedback_unfollow"),
+              summaries=("Follow the item (idempotent)", "Stop following (idempotent)"),
+              tags=TAGS, auth=True, parameters=[POST_ID], response=FOLLOW_STATE, errors=(400, 401, 404, 429))
 
 
 # Staff workflow ------------------------------------------------------------------

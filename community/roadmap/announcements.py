@@ -70,12 +70,7 @@ def publish(actor, *, title, body="", product=None, release=None, item=None, day
                                       multiline=True)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_DAYS:
-        errors["days"] = _l("Enter a whole number from %(lo)d to %(hi)d.", lo=1, hi=MAX_DAYS)
+    days = services.parse_days(days, errors, MAX_DAYS)
     if item is not None and not item.is_public:
         errors["item_id"] = _l("Announce public roadmap items only.")
     if release is not None and not release.is_published:

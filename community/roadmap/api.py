@@ -9,7 +9,7 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 
 from community.accounts import services as accounts
-from community.api import api_user, bp, openapi
+from community.api import api_user, bp, on_off_switch, openapi
 from community.api.inputs import Fields, json_object, query_choice, query_int, require_caller
 from community.api.shapes import BOOL, INT, STR, obj, pagination
 from community.core.errors import NotFound, ValidationFailed
@@ -232,27 +232,15 @@ def _set_vote(item_id, voted: bool):
     item = services.get_item(caller, item_id)
     voted, count, demand = services.set_vote(caller, item, voted)
     return commit_and_return({"voted": voted, "vote_count": count, "demand": demand,
-                    "votes_left": services.votes_left(caller, item.product_id)})
+                              "votes_left": services.votes_left(caller, item.product_id)})
 
 
-@bp.put("/roadmap/items/<int:item_id>/vote", endpoint="roadmap_vote")
-@write_limited
-def vote(item_id):
-    return _set_vote(item_id, True)
-
-
-@bp.delete("/roadmap/items/<int:item_id>/vote", endpoint="roadmap_unvote")
-@write_limited
-def unvote(item_id):
-    return _set_vote(item_id, False)
-
-
-for _method, _summary in (("put", "Support a roadmap item (idempotent)"), ("delete", "Withdraw support (idempotent)")):
-    openapi.document("/roadmap/items/{item_id}/vote", _method, summary=_summary, tags=TAGS, auth=True,
-                     parameters=[ITEM_ID], response=VOTE_STATE, errors=(401, 403, 404, 409, 429),
-                     body_required=False,
-                     description="409 vote_budget_spent when the product's vote budget is used up; 403 "
-                                 "cannot_vote on shipped or declined items.")
+on_off_switch("/roadmap/items/<int:item_id>/vote", _set_vote, endpoints=("roadmap_vote", "roadmap_unvote"),
+              summaries=("Support a roadmap item (idempotent)", "Withdraw support (idempotent)"),
+              tags=TAGS, auth=True, parameters=[ITEM_ID], response=VOTE_STATE, errors=(401, 403, 404, 409, 429),
+              body_required=False,
+              description="409 vote_budget_spent when the product's vote budget is used up; 403 "
+                          "cannot_vote on shipped or declined items.")
 
 
 @bp.get("/roadmap/items/<int:item_id>/links", endpoint="roadmap_links")

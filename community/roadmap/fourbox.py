@@ -119,12 +119,7 @@ def open_round(actor, *, title, product=None, release=None, days=7) -> FourBoxRo
         title = clean_text(title, field="title", label=_l("Title"), min_len=2, max_len=120, multiline=False)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_DAYS:
-        errors["days"] = _l("Enter a whole number from %(lo)d to %(hi)d.", lo=1, hi=MAX_DAYS)
+    days = services.parse_days(days, errors, MAX_DAYS)
     if errors:
         raise ValidationFailed(fields=errors)
     now = clock.now()

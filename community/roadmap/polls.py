@@ -193,13 +193,8 @@ def create_poll(actor, *, question, description="", item=None, product=None, kin
     now = clock.now()
     opens_at = opens_at or now
     if closes_at is None:
-        try:
-            days = int(days)
-        except (TypeError, ValueError):
-            days = 0
-        if not 1 <= days <= MAX_DAYS:
-            errors["days"] = _l("Enter a whole number from %(lo)d to %(hi)d.", lo=1, hi=MAX_DAYS)
-        else:
+        days = services.parse_days(days, errors, MAX_DAYS)
+        if days:
             closes_at = opens_at + timedelta(days=days)
     elif closes_at <= max(opens_at, now):
         errors["closes_at"] = _l("The poll must close in the future, after it opens.")

@@ -65,6 +65,19 @@ roadmap_item_changed = events.domain.signal("roadmap.item_changed")  # sender: i
 roadmap_item_shipped = events.domain.signal("roadmap.item_shipped")  # sender: item; actor, release, told
 
 
+def parse_days(days, errors: dict, maximum: int) -> int:
+    """A duration in whole days from 1 to `maximum` (polls, four-box rounds, announcements);
+    0, with the message in `errors["days"]`, otherwise."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= maximum:
+        errors["days"] = _l("Enter a whole number from %(lo)d to %(hi)d.", lo=1, hi=maximum)
+        return 0
+    return days
+
+
 def require_roadmap_staff(actor) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise NotAuthenticated()
