@@ -12,10 +12,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from community.core import clock
+from community.core import clock, converters
 from community.core.database import write_intent
 from community.core.errors import DomainError
+from community.core.text import excerpt, sanitize_html
 from community.core.urls import safe_next
+from community.extensions import db, limiter
 from community.i18n import LOCALE_COOKIE
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,6 @@ def error_response(status: int, *, code: str | None = None, message=None, fields
 
 @bp.app_errorhandler(DomainError)
 def _domain_error(exc: DomainError):
-    from community.extensions import db
-
     db.session.rollback()
     if exc.status == 404:
         # "Not visible to you" must be byte-identical to "does not exist", whichever raised it.
@@ -85,8 +85,6 @@ def _http_error(exc: HTTPException):
 
 def _wait_message():
     """"Please wait N seconds" from the limit that was hit, or the general sentence."""
-    from community.extensions import limiter
-
     try:
         hit = limiter.current_limit
         seconds = int(hit.reset_at - time.time()) if hit is not None else 0
@@ -102,8 +100,6 @@ def _wait_message():
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     try:
-        from community.extensions import db
-
         db.session.rollback()
     except Exception:  # pragma: no cover - the original error matters more
         pass
@@ -181,13 +177,9 @@ def url_with(**overrides) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from community.core import converters
-
     converters.install(app)  # first: every later route's <int:…> is bounded
     app.register_blueprint(bp)
     app.jinja_env.globals.update(csrf_token=generate_csrf, get_locale=get_locale, now=clock.now, url_with=url_with)
-    from community.core.text import excerpt, sanitize_html
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(duration=duration, when=when, sanitized=sanitize_html, excerpt=excerpt,
                                  # Minutes are the finest unit a reader needs: no seconds by default.
