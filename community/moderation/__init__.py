@@ -19,7 +19,7 @@ def init_app(app):
     app.jinja_env.globals.update(FLAG_REASON_LABELS=services.FLAG_REASON_LABELS,
                                  FLAG_OUTCOME_LABELS=services.FLAG_OUTCOME_LABELS,
                                  HOLD_REASON_LABELS=services.HOLD_REASON_LABELS,
-                                 pending_hold_reasons=services.pending_hold_reasons,
+                                 pending_hold_reasons=services.pending_hold_reasons, held_kind=services.held_kind,
                                  can_flag=permissions.can_flag, can_moderate=permissions.can_moderate)
 
 

@@ -66,8 +66,8 @@ _USER_STATE = openapi.schema("UserModerationState", {"type": "object", "properti
     "username": {"type": "string"}, "suspended_until": {"type": ["string", "null"], "format": "date-time"},
     "is_suspended": {"type": "boolean"}, "is_banned": {"type": "boolean"}, "ban_reason": {"type": ["string", "null"]}}})
 _HOLD = openapi.schema("Hold", {"type": "object", "properties": {
-    "id": {"type": "integer"}, "target_type": {"enum": ["post", "comment"]}, "target_id": {"type": "integer"},
-    "post_id": {"type": "integer"}, "author": {"type": ["string", "null"]}, "reasons": {"type": "array", "items": {"type": "string"}},
+    "id": {"type": "integer"}, "target_type": {"enum": ["post", "comment", "roadmap_comment"]},
+    "target_id": {"type": "integer"}, "post_id": {"type": ["integer", "null"]}, "author": {"type": ["string", "null"]}, "reasons": {"type": "array", "items": {"type": "string"}},
     "status": {"enum": ["pending", "approved", "rejected"]}}})
 _FLAG_GROUP = openapi.schema("FlagGroup", {"type": "object", "properties": {
     "target_type": {"enum": ["post", "comment"]}, "target_id": {"type": "integer"}, "post_id": {"type": "integer"},

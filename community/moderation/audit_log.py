@@ -20,6 +20,7 @@ from community.core.permissions import can_view_post, is_moderator
 from community.extensions import db
 from community.feedback.models import Post
 from community.feedback.workflow import STATUS_LABELS
+from community.moderation.content import held_kind
 from community.routing.models import Department
 
 SENTENCES = {
@@ -163,7 +164,8 @@ def _target(e, names) -> Markup:
         return escape(names.user(e.target_id))
     if e.target_type == "sensitive_word":
         return escape(f"“{state.get('word', '')}”")
-    label = TARGET_TYPE_LABELS.get(e.target_type, e.target_type)
+    kind = held_kind(e.target_type)
+    label = TARGET_TYPE_LABELS.get(e.target_type) or (kind.label if kind else e.target_type)
     return escape(f"{label} #{e.target_id}" if e.target_id else str(label))
 
 

@@ -1,11 +1,15 @@
 """Moderating content: flags and their queue, moderator actions on posts and comments, held content."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from community.accounts.models import User
 from community.audit.models import AuditEntry
@@ -334,15 +338,47 @@ def restore_post(actor, post, reason=""):
 
 # Held content ----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class HeldKind:
+    """Something the screeners can hold for review. Posts and comments are moderation's own; a
+    higher domain registers its content (roadmap comments) with `register_held_kind`."""
+
+    target_type: str
+    model: type
+    label: object                                    # what the staff lists and the audit log call it
+    link: Callable[[object], tuple[str, str]]        # content → (heading text, page URL) for the queue
+    post_id: Callable[[object], int | None]          # the feedback item it belongs to, if any
+    can_view: Callable[[object, object], bool]       # (actor, content) → may this staff member see it
+    release: Callable[[object, object, str], None]   # (actor, content, reason) → visible again
+    reject: Callable[[object, object, str], None]    # (actor, content, reason) → soft delete
+
+
+_HELD_KINDS: dict[str, HeldKind] = {}
+
+
+def register_held_kind(kind: HeldKind) -> None:
+    _HELD_KINDS[kind.target_type] = kind
+
+
+def held_kind(target_type: str) -> HeldKind | None:
+    return _HELD_KINDS.get(target_type)
+
+
+def _held_kind_of(content) -> HeldKind:
+    for kind in _HELD_KINDS.values():
+        if isinstance(content, kind.model):
+            return kind
+    raise LookupError(f"no held kind for {type(content).__name__}")
+
+
 def record_hold(content, *, reasons) -> Hold | None:
-    """content_held listener: one hold row per post or comment.
+    """content_held listener: one hold row per held piece of content.
 
     An item approved earlier and held again by an edit gets its row back as pending (the
     earlier decision stays in the audit log).
     """
-    target_type = "post" if isinstance(content, Post) else "comment"
-    post_id = content.id if target_type == "post" else content.post_id
-    existing = db.session.execute(sa.select(Hold).where(Hold.target_type == target_type,
+    kind = _held_kind_of(content)
+    existing = db.session.execute(sa.select(Hold).where(Hold.target_type == kind.target_type,
                                                         Hold.target_id == content.id)).scalar_one_or_none()
     if existing is not None:
         if existing.status != "pending":
@@ -350,8 +386,9 @@ def record_hold(content, *, reasons) -> Hold | None:
             existing.reasons, existing.created_at = list(dict.fromkeys(reasons or [])), clock.now()
             db.session.flush()
         return existing
-    hold = Hold(target_type=target_type, target_id=content.id, post_id=post_id, author_id=content.author_id,
-                reasons=list(dict.fromkeys(reasons or [])), status="pending", created_at=clock.now())
+    hold = Hold(target_type=kind.target_type, target_id=content.id, post_id=kind.post_id(content),
+                author_id=content.author_id, reasons=list(dict.fromkeys(reasons or [])), status="pending",
+                created_at=clock.now())
     db.session.add(hold)
     db.session.flush()
     return hold
@@ -373,10 +410,10 @@ def list_holds(actor, *, status: str = "pending", page: int = 1, per_page: int =
     order = Hold.created_at if status == "pending" else Hold.decided_at.desc()
     page_ = paginate(sa.select(Hold).where(Hold.status == status).order_by(order, Hold.id), page, per_page)
     for hold in page_.items:
-        target = db.session.get(Post if hold.target_type == "post" else Comment, hold.target_id)
+        kind = held_kind(hold.target_type)
+        target = db.session.get(kind.model, hold.target_id) if kind else None
         # Held content is hidden (staff may review it); rejected content is deleted (moderators only).
-        hold.target = target if permissions.can_view_content(actor, target, db.session.get(Post, hold.post_id)) \
-            else None
+        hold.target = target if target is not None and kind.can_view(actor, target) else None
     return page_
 
 
@@ -401,16 +438,15 @@ def decide_hold(actor, hold: Hold, *, approve: bool, reason: str = "") -> Hold:
     lock_row(hold)
     if hold.status != "pending":
         raise Conflict(_l("Someone already decided this."), code="already_decided")
-    model = Post if hold.target_type == "post" else Comment
-    content = db.session.get(model, hold.target_id)
+    kind = held_kind(hold.target_type)
+    content = db.session.get(kind.model, hold.target_id) if kind else None
     if content is None:
         raise NotFound()
-    apply = moderate_post if hold.target_type == "post" else moderate_comment
     released = approve and content.is_hidden
     if released:
-        apply(actor, content, "unhide", reason=reason)
-    elif not approve and not content.is_deleted:
-        apply(actor, content, "delete", reason=reason)
+        kind.release(actor, content, reason)
+    elif not approve and content.deleted_at is None:
+        kind.reject(actor, content, reason)
     hold.status = "approved" if approve else "rejected"
     hold.decided_by_id, hold.decided_at = actor.id, clock.now()
     record_audit(actor, "hold.approve" if approve else "hold.reject", hold.target_type, hold.target_id,
@@ -419,3 +455,31 @@ def decide_hold(actor, hold: Hold, *, approve: bool, reason: str = "") -> Hold:
     if released:
         events.content_released.send(content, actor=actor)
     return hold
+
+
+def _feedback_held_kinds() -> None:
+    def post_visible(actor, post):
+        return permissions.can_view_content(actor, post, post)
+
+    def comment_visible(actor, comment):
+        return permissions.can_view_content(actor, comment, db.session.get(Post, comment.post_id))
+
+    def post_link(post):
+        return post.title, url_for("feedback.show_post", post_id=post.id, no_redirect=1)
+
+    def comment_link(comment):
+        return (_("Comment on #%(id)d", id=comment.post_id),
+                url_for("feedback.show_post", post_id=comment.post_id, no_redirect=1, _anchor=f"comment-{comment.id}"))
+
+    register_held_kind(HeldKind("post", Post, lazy_pgettext("noun", "Post"), post_link,
+                                post_id=lambda post: post.id, can_view=post_visible,
+                                release=lambda actor, post, reason: moderate_post(actor, post, "unhide", reason=reason),
+                                reject=lambda actor, post, reason: moderate_post(actor, post, "delete", reason=reason)))
+    register_held_kind(HeldKind(
+        "comment", Comment, lazy_pgettext("noun", "Comment"), comment_link,
+        post_id=lambda comment: comment.post_id, can_view=comment_visible,
+        release=lambda actor, comment, reason: moderate_comment(actor, comment, "unhide", reason=reason),
+        reject=lambda actor, comment, reason: moderate_comment(actor, comment, "delete", reason=reason)))
+
+
+_feedback_held_kinds()

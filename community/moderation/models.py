@@ -49,7 +49,8 @@ class Flag(db.Model):
 
 
 class Hold(db.Model):
-    """A post or comment the screeners held for review; hidden until a moderator decides."""
+    """Content the screeners held for review (a post, a comment or a registered kind such as a
+    roadmap comment); hidden until a moderator decides. `post_id` is set for feedback content."""
 
     __tablename__ = "moderation_holds"
     __table_args__ = (sa.UniqueConstraint("target_type", "target_id"),
@@ -58,7 +59,7 @@ class Hold(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     target_type: Mapped[str] = mapped_column(sa.String(16))
     target_id: Mapped[int] = mapped_column()
-    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")

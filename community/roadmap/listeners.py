@@ -6,14 +6,18 @@ live pushes after commit, as every notification).
 """
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from community.core import events
+from community.extensions import db
+from community.moderation.services import HeldKind, register_held_kind
 from community.notifications.kinds import Kind, register
 from community.notifications.services import notify
 from community.roadmap import services
 from community.roadmap.announcements import announcement_published, link_for
+from community.roadmap.models import RoadmapComment, RoadmapItem
 
 
 def on_post_voted(post, **_):
@@ -49,10 +53,23 @@ def _register_kind() -> None:
                   lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="megaphone"))
 
 
+def _comment_link(comment: RoadmapComment) -> tuple[str, str]:
+    item = db.session.get(RoadmapItem, comment.item_id)
+    return item.title, url_for("roadmap.show_item", item_id=comment.item_id, _anchor=f"rc-{comment.id}")
+
+
+def _register_held_comments() -> None:
+    """Held roadmap comments wait in /staff/held beside posts and comments."""
+    register_held_kind(HeldKind("roadmap_comment", RoadmapComment, _l("Roadmap comment"), _comment_link,
+                                post_id=lambda _comment: None, can_view=services.held_comment_visible,
+                                release=services.release_held_comment, reject=services.reject_held_comment))
+
+
 def connect() -> None:
     if getattr(connect, "_done", False):
         return
     _register_kind()
+    _register_held_comments()
     announcement_published.connect(on_announcement)
     events.post_voted.connect(on_post_voted)
     events.post_merged.connect(on_post_merged)

@@ -719,7 +719,32 @@ def add_comment(actor, item: RoadmapItem, body):
                              is_hidden=screening.held, created_at=clock.now())
     db.session.add(comment)
     db.session.flush()
+    if screening.held:
+        events.content_held.send(comment, actor=actor, reasons=screening.hold_reasons)
     return comment
+
+
+def held_comment_visible(actor, comment) -> bool:
+    """For the moderation queue: staff see held comments of items they may see; deleted ones
+    (a rejected hold) only moderators."""
+    item = db.session.get(RoadmapItem, comment.item_id)
+    return (permissions.is_staff(actor) and permissions.can_view_roadmap_item(actor, item)
+            and (comment.deleted_at is None or permissions.is_moderator(actor)))
+
+
+def release_held_comment(actor, comment, reason: str = "") -> None:
+    """A moderator approved a held comment: everyone sees it now (moderation audits the decision)."""
+    if not permissions.can_moderate(actor):
+        raise PermissionDenied()
+    comment.is_hidden = False
+    db.session.flush()
+
+
+def reject_held_comment(actor, comment, reason: str = "") -> None:
+    if not permissions.can_moderate(actor):
+        raise PermissionDenied()
+    comment.deleted_at = clock.now()
+    db.session.flush()
 
 
 def delete_comment(actor, comment) -> None:

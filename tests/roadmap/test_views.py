@@ -283,3 +283,47 @@ def test_admin_sets_the_vote_budget_from_the_board(client, rw, make):
     assert services.vote_budget(rw["product"].id) == 5
     client.login_as(rw["members"][0])
     assert "你在这个产品上还有 5 票" in client.get("/roadmap?product=es7").get_data(as_text=True)
+
+
+def test_a_held_roadmap_comment_waits_in_the_moderation_queue(client, rw, make):
+    from community.core.permissions import SYSTEM
+    from community.moderation import services as moderation
+
+    moderation.add_word(SYSTEM, "代刷好评", action="hold")
+    moderator = make.user("moderator")
+    db.session.commit()
+    url = f"/roadmap/{rw['item'].id}"
+    client.login_as(rw["members"][0])
+    assert client.post_form(f"{url}/comments", {"body": "可以代刷好评，加我"}).status_code == 302
+    other = make.user()
+    client.login_as(other)
+    assert "代刷好评" not in client.get(url).get_data(as_text=True)  # other members do not see it
+
+    client.login_as(moderator)
+    queue = client.get("/staff/held").get_data(as_text=True)
+    assert "代刷好评" in queue and "车机支持 CarPlay" in queue and "路线图评论" in queue
+    hold = moderation.list_holds(moderator).items[0]
+    assert (hold.target_type, hold.post_id) == ("roadmap_comment", None)
+    assert client.post_form(f"/staff/held/{hold.id}/approve").status_code == 302
+    client.login_as(other)
+    assert "代刷好评" in client.get(url).get_data(as_text=True)  # released for everyone
+    admin = make.user("admin")
+    client.login_as(admin)
+    audit = client.get("/staff/audit").get_data(as_text=True)
+    assert "路线图评论 #" in audit
+
+
+def test_a_rejected_roadmap_comment_is_deleted(client, rw, make):
+    from community.core.permissions import SYSTEM
+    from community.moderation import services as moderation
+
+    moderation.add_word(SYSTEM, "代刷好评", action="hold")
+    moderator = make.user("moderator")
+    db.session.commit()
+    client.login_as(rw["members"][1])
+    client.post_form(f"/roadmap/{rw['item'].id}/comments", {"body": "代刷好评服务"})
+    client.login_as(moderator)
+    hold = moderation.list_holds(moderator).items[0]
+    assert client.post_form(f"/staff/held/{hold.id}/reject", {"reason": "广告"}).status_code == 302
+    assert services.list_comments(rw["members"][1], rw["item"]) == []  # not even its author sees it now
+    assert "代刷好评服务" in client.get("/staff/held?status=rejected").get_data(as_text=True)  # moderators may
