@@ -67,7 +67,8 @@ _USER_STATE = openapi.schema("UserModerationState", {"type": "object", "properti
     "is_suspended": {"type": "boolean"}, "is_banned": {"type": "boolean"}, "ban_reason": {"type": ["string", "null"]}}})
 _HOLD = openapi.schema("Hold", {"type": "object", "properties": {
     "id": {"type": "integer"}, "target_type": {"enum": ["post", "comment", "roadmap_comment"]},
-    "target_id": {"type": "integer"}, "post_id": {"type": ["integer", "null"]}, "author": {"type": ["string", "null"]}, "reasons": {"type": "array", "items": {"type": "string"}},
+    "target_id": {"type": "integer"}, "post_id": {"type": ["integer", "null"]}, "author": {"type": ["string", "null"]},
+    "reasons": {"type": "array", "items": {"type": "string"}},
     "status": {"enum": ["pending", "approved", "rejected"]}}})
 _FLAG_GROUP = openapi.schema("FlagGroup", {"type": "object", "properties": {
     "target_type": {"enum": ["post", "comment"]}, "target_id": {"type": "integer"}, "post_id": {"type": "integer"},
