@@ -16,6 +16,7 @@ from community import (
     feedback,
     moderation,
     notifications,
+    pulse,
     realtime,
     roadmap,
     routing,
@@ -31,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # API routes, CLI, signal listeners, screeners and notification kinds (docs/architecture.md).
 # Foundations first; `api` comes after every domain has attached its routes to the API
 # blueprint, because a blueprint cannot take routes once registered.
-DOMAINS = (web, accounts, audit, routing, brand, feedback, notifications, realtime, search, moderation, triage, roadmap, api,
-           demo)
+DOMAINS = (web, accounts, audit, routing, brand, feedback, notifications, realtime, search, moderation, triage, roadmap,
+           pulse, api, demo)
 
 
 def create_app(config: dict | None = None) -> Flask:
