@@ -1,7 +1,7 @@
 """pulse: daily buckets, per-item contributions, embed settings; indexes for the live figures
 
-Revision ID: 0012_pulse
-Revises: 0011_sessions
+Revision ID: 0013_pulse
+Revises: 0012_holds_any_content
 Create Date: 2026-12-08 01:30:00
 
 The buckets start empty: run `flask pulse rebuild` once after upgrading.
@@ -9,8 +9,8 @@ The buckets start empty: run `flask pulse rebuild` once after upgrading.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012_pulse'
-down_revision = '0011_sessions'
+revision = '0013_pulse'
+down_revision = '0012_holds_any_content'
 branch_labels = None
 depends_on = None
 
