@@ -102,9 +102,21 @@ def emit_many_after_commit(emits: list[tuple[str, object, str]]) -> None:
     after_commit(lambda: dispatcher.submit(job))
 
 
-def run_after_commit(job: Callable[[], None]) -> None:
-    """Run `job` on the dispatcher, ahead of fan-outs, once the transaction commits."""
-    after_commit(lambda: dispatcher.submit(job, URGENT))
+def run_after_commit(job: Callable[[], None], *, key: str | None = None) -> None:
+    """Run `job` on the dispatcher, ahead of fan-outs, once the transaction commits; with `key`,
+    once per transaction however often it is asked for."""
+    after_commit(lambda: dispatcher.submit(job, URGENT), key=key)
+
+
+def read_committed(fn: Callable[[sa.Connection], object]):
+    """Run `fn(connection)` on its own connection as a read (never SQLite's write lock): what a
+    push job reads after the commit, outside the request's session."""
+    token = write_intent.set(False)
+    try:
+        with db.engine.connect() as conn:
+            return fn(conn)
+    finally:
+        write_intent.reset(token)
 
 
 def drain(timeout: float = 5.0) -> bool:
@@ -136,16 +148,14 @@ def refresh_public_counters_after_commit() -> None:
 
 
 def public_counters() -> dict:
-    token = write_intent.set(False)  # a read: never take SQLite's write lock
-    try:
-        with db.engine.connect() as conn:
-            posts = conn.execute(sa.select(sa.func.count()).select_from(Post).where(
-                permissions.visible_posts_clause(None, Post))).scalar_one()
-            responses = conn.execute(sa.select(sa.func.count()).select_from(Comment).where(
-                Comment.is_official.is_(True), permissions.public_comments_clause(Comment))).scalar_one()
-    finally:
-        write_intent.reset(token)
-    return {"posts": posts, "responses": responses}
+    def count(conn):
+        posts = conn.execute(sa.select(sa.func.count()).select_from(Post).where(
+            permissions.visible_posts_clause(None, Post))).scalar_one()
+        responses = conn.execute(sa.select(sa.func.count()).select_from(Comment).where(
+            Comment.is_official.is_(True), permissions.public_comments_clause(Comment))).scalar_one()
+        return {"posts": posts, "responses": responses}
+
+    return read_committed(count)
 
 
 # Who is connected where (to disconnect a user's sockets on logout, ban or password change) --

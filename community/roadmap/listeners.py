@@ -6,7 +6,8 @@ live pushes after commit, as every notification).
 """
 from __future__ import annotations
 
-from flask import url_for
+import sqlalchemy as sa
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +16,7 @@ from community.extensions import db
 from community.moderation.services import HeldKind, register_held_kind
 from community.notifications.kinds import Kind, register
 from community.notifications.services import notify
+from community.realtime import services as realtime
 from community.roadmap import services
 from community.roadmap.announcements import announcement_published, link_for
 from community.roadmap.models import RoadmapComment, RoadmapItem
@@ -53,6 +55,23 @@ def _register_kind() -> None:
                   lambda n: _("Announcement: “%(title)s”", title=n.post_title), icon="megaphone"))
 
 
+def on_demand_changed(item_id, **_):
+    """Live 支持 and demand counts on the board and item pages: public items only, read after the
+    commit (so a burst of votes in one transaction pushes once, with the final numbers)."""
+    app = current_app._get_current_object()
+
+    def job():
+        with app.app_context():
+            row = realtime.read_committed(lambda conn: conn.execute(
+                sa.select(RoadmapItem.vote_count, RoadmapItem.demand, RoadmapItem.linked_count, RoadmapItem.is_public)
+                .where(RoadmapItem.id == item_id)).first())
+        if row is not None and row.is_public:
+            realtime.emit("roadmap.demand", {"item_id": item_id, "vote_count": row.vote_count, "demand": row.demand,
+                                             "linked_count": row.linked_count}, room="public")
+
+    realtime.run_after_commit(job, key=f"roadmap.demand:{item_id}")
+
+
 def _comment_link(comment: RoadmapComment) -> tuple[str, str]:
     item = db.session.get(RoadmapItem, comment.item_id)
     return item.title, url_for("roadmap.show_item", item_id=comment.item_id, _anchor=f"rc-{comment.id}")
@@ -75,4 +94,5 @@ def connect() -> None:
     events.post_merged.connect(on_post_merged)
     events.post_visibility_changed.connect(on_visibility_changed)
     services.roadmap_item_shipped.connect(on_item_shipped)
+    services.roadmap_demand_changed.connect(on_demand_changed)
     connect._done = True

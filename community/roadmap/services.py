@@ -62,6 +62,7 @@ BOARD_COLUMN_SIZE = 12
 QUARTER_RE = re.compile(r"^\s*(20\d\d)\s*[- ]?\s*[Qq]([1-4])\s*$")
 
 roadmap_item_changed = events.domain.signal("roadmap.item_changed")  # sender: item; actor, entry
+roadmap_demand_changed = events.domain.signal("roadmap.demand_changed")  # sender: item id (recounted)
 roadmap_item_shipped = events.domain.signal("roadmap.item_shipped")  # sender: item; actor, release, told
 
 
@@ -478,6 +479,7 @@ def recount_demand(item_id: int) -> tuple[int, int]:
     if item is not None:
         set_committed_value(item, "demand", row.demand)
         set_committed_value(item, "linked_count", row.linked_count)
+    roadmap_demand_changed.send(item_id)
     return row.demand, row.linked_count
 
 

@@ -112,7 +112,7 @@
   socket.on("connect", function () {
     sync();
     if (postId) { socket.emit("join", { room: "post:" + postId }); }
-    if (document.querySelector("[data-live-counters]")) { socket.emit("join", { room: "public" }); }
+    if (document.querySelector("[data-live-counters], [data-roadmap-live]")) { socket.emit("join", { room: "public" }); }
   });
 
   socket.on("notification", function (msg) { receive(msg.notification); setUnread(msg.unread); });
@@ -155,6 +155,14 @@
   });
   socket.on("post.votes", function (msg) {
     document.querySelectorAll('[data-vote-count="' + msg.post_id + '"]').forEach(function (el) { el.textContent = msg.vote_count; });
+  });
+
+  // Roadmap 支持 and demand counts (board cards and the item page).
+  socket.on("roadmap.demand", function (msg) {
+    document.querySelectorAll('[data-roadmap-votes="' + msg.item_id + '"]').forEach(function (el) { el.textContent = msg.vote_count; });
+    document.querySelectorAll('[data-roadmap-demand="' + msg.item_id + '"]').forEach(function (el) {
+      el.textContent = el.getAttribute("data-label").replace("987654321", String(msg.demand));
+    });
   });
 
   // Public live counters (used by the public dashboard).
