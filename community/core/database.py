@@ -1,7 +1,11 @@
-"""Database engine setup: SQLite pragmas and write transactions that do not deadlock."""
+"""Database engine setup: SQLite pragmas, write transactions that do not deadlock, and what
+a failing database means (busy, full, unavailable) so that the edge can say so."""
 from __future__ import annotations
 
+import errno
+import sqlite3
 import threading
+import time
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -18,15 +22,102 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 HOLDS_WRITE_LOCK = "community.holds_write_lock"
 
+# What a database failure means for the person waiting (core.web answers each one).
+BUSY = "busy"                # another writer held the lock past the bounded wait: 503, try again soon
+FULL = "full"                # no space left for the write: 507, nothing was saved
+UNAVAILABLE = "unavailable"  # read-only, unreachable or broken: 503; the connection is discarded
+
+_SQLITE_KINDS = {"SQLITE_BUSY": BUSY, "SQLITE_LOCKED": BUSY, "SQLITE_FULL": FULL,
+                 "SQLITE_READONLY": UNAVAILABLE, "SQLITE_CANTOPEN": UNAVAILABLE, "SQLITE_IOERR": UNAVAILABLE,
+                 "SQLITE_NOTADB": UNAVAILABLE, "SQLITE_CORRUPT": UNAVAILABLE, "SQLITE_PERM": UNAVAILABLE}
+# PostgreSQL SQLSTATEs: lock_not_available, query_canceled (statement_timeout), deadlock; disk_full;
+# read_only_sql_transaction, admin_shutdown, cannot_connect_now, and the 08 class (connection).
+_PG_KINDS = {"55P03": BUSY, "57014": BUSY, "40P01": BUSY, "53100": FULL,
+             "25006": UNAVAILABLE, "57P01": UNAVAILABLE, "57P02": UNAVAILABLE, "57P03": UNAVAILABLE}
+
+
+class DatabaseBusy(Exception):
+    """This process's writers queued longer than the busy timeout (another writer holds on)."""
+
+
+def failure_kind(exc: BaseException | None) -> str | None:
+    """BUSY, FULL or UNAVAILABLE when `exc` (or what it wraps) is such a database failure, else None."""
+    seen = 0
+    while exc is not None and seen < 8:
+        seen += 1
+        if isinstance(exc, (DatabaseBusy, sa.exc.TimeoutError)):  # TimeoutError: the pool had no connection
+            return BUSY
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return FULL
+        if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+            return UNAVAILABLE
+        if isinstance(exc, sqlite3.Error):
+            name = getattr(exc, "sqlite_errorname", "") or ""  # extended names too: SQLITE_IOERR_WRITE
+            for prefix, kind in _SQLITE_KINDS.items():
+                if name == prefix or name.startswith(prefix + "_"):
+                    return kind
+            if "database is locked" in str(exc):
+                return BUSY
+        sqlstate = getattr(exc, "sqlstate", None)
+        if isinstance(sqlstate, str):
+            if sqlstate in _PG_KINDS:
+                return _PG_KINDS[sqlstate]
+            if sqlstate.startswith("08"):
+                return UNAVAILABLE
+        if isinstance(exc, sa.exc.DBAPIError):
+            if exc.connection_invalidated:
+                return UNAVAILABLE
+            exc = exc.orig
+            continue
+        exc = exc.__cause__ or exc.__context__
+    return None
+
 
 def is_sqlite(engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
 def configure_engine(app: Flask, engine) -> None:
+    # After a read-only or unreachable database, connections are not reused until a write has
+    # committed again: SQLite keeps a file it opened read-only read-only (and shares its WAL
+    # index among the process's connections), so one kept connection would fail every write
+    # after the disk is writable again, until a restart.
+    suspect = threading.Event()
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _discard_broken_connections(context):
+        if failure_kind(context.original_exception) == UNAVAILABLE:
+            context.is_disconnect = True  # the pool drops this connection
+            cursor = getattr(context.execution_context, "cursor", None)
+            if cursor is not None:
+                # sqlite3 closes a connection only once its statements are done: a cursor
+                # kept alive by the traceback would keep the read-only file open.
+                try:
+                    cursor.close()
+                except Exception:
+                    pass
+            suspect.set()
+            context.engine.pool.dispose()  # and closes the idle ones now
+
+    @sa.event.listens_for(engine, "connect")
+    def _mark_fresh(_dbapi_conn, record):
+        record.info["community.fresh"] = True
+
+    @sa.event.listens_for(engine, "checkout")
+    def _reconnect_while_suspect(_dbapi_conn, record, _proxy):
+        fresh = record.info.pop("community.fresh", False)
+        if suspect.is_set() and not fresh:
+            engine.pool.dispose()  # every idle one too: the new connection must share nothing with them
+            raise sa.exc.DisconnectionError("reconnecting after a read-only or unavailable database")
+
+    @sa.event.listens_for(engine, "commit")
+    def _healthy_again(conn):
+        if suspect.is_set() and (conn.info.get(HOLDS_WRITE_LOCK) or not is_sqlite(engine)):
+            suspect.clear()
+
     if not is_sqlite(engine):
         return
-    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -49,11 +140,21 @@ def configure_engine(app: Flask, engine) -> None:
         if not write_intent.get():
             conn.exec_driver_sql("BEGIN")
             return
-        # A timeout rather than a deadlock if one thread ever nests two write transactions.
-        if process_writers.acquire(timeout=busy_ms / 1000):
-            conn.info[HOLDS_WRITE_LOCK] = True
+        # One bounded wait in all: for this process's writers, then for SQLite's lock (another
+        # process) with what is left of it. Past it the request answers 503 database_busy.
+        started = time.monotonic()
+        if not process_writers.acquire(timeout=busy_ms / 1000):
+            raise DatabaseBusy(f"waited {busy_ms} ms for this process's other writers")
+        conn.info[HOLDS_WRITE_LOCK] = True
+        waited_ms = int((time.monotonic() - started) * 1000)
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if waited_ms > 10:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={max(1, busy_ms - waited_ms)}")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                if waited_ms > 10:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
         except BaseException:
             _release(conn)
             raise
@@ -64,6 +165,16 @@ def configure_engine(app: Flask, engine) -> None:
 
     sa.event.listen(engine, "commit", _release)
     sa.event.listen(engine, "rollback", _release)
+
+    def _release_record(_dbapi_conn, record, *_args):
+        # An invalidated connection (a read-only disk: see _discard_broken_connections above) is never
+        # rolled back: its place in the queue is given up when the pool drops or takes it back.
+        if record.info.pop(HOLDS_WRITE_LOCK, False):
+            process_writers.release()
+
+    sa.event.listen(engine, "invalidate", _release_record)
+    sa.event.listen(engine, "soft_invalidate", _release_record)
+    sa.event.listen(engine, "checkin", _release_record)
 
 
 def insert_ignore(table):

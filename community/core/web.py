@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from community.core import clock, converters
+from community.core import clock, converters, database
 from community.core.database import write_intent
 from community.core.errors import DomainError
 from community.core.text import excerpt, sanitize_html
@@ -37,7 +38,19 @@ ERROR_TEXT = {
     422: (_l("Check your input"), _l("Please correct the highlighted fields.")),
     429: (_l("Slow down"), _l("Too many requests. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("We hit an error on our side. Your data is safe; please try again.")),
+    503: (_l("Server busy"), _l("The server is busy. Please try again in a few seconds.")),
+    507: (_l("Out of storage space"), _l("The server is out of storage space. Your content was not saved.")),
 }
+
+# A failing database (core.database.failure_kind): status, error code, message, Retry-After seconds.
+STORE_FAILURES = {
+    database.BUSY: (503, "database_busy", ERROR_TEXT[503][1], None),
+    database.FULL: (507, "storage_full", ERROR_TEXT[507][1], None),
+    database.UNAVAILABLE: (503, "database_unavailable",
+                           _l("The database is temporarily unavailable. Please try again shortly."), 30),
+}
+# Never echoed back into a page: secrets and the old CSRF token (the page has a fresh one).
+_NOT_KEPT = ("password", "token", "secret", "otp", "code")
 
 ERROR_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
@@ -48,7 +61,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status: int, *, code: str | None = None, message=None, fields: dict | None = None):
+def error_response(status: int, *, code: str | None = None, message=None, fields: dict | None = None,
+                   kept: dict | None = None):
     title, default_message = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400])
     message = message or default_message
     if wants_json():
@@ -56,7 +70,47 @@ def error_response(status: int, *, code: str | None = None, message=None, fields
         if fields:
             body["error"]["fields"] = {k: str(v) for k, v in fields.items()}
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, title=title, message=message, fields=fields), status
+    page = dict(status=status, title=title, message=message, fields=fields, kept=kept)
+    try:
+        return render_template("errors/error.html", **page), status
+    except Exception:
+        # The site's frame reads the database (the bell, the menus): when that is what failed,
+        # answer with a page that reads nothing.
+        log.warning("error page for %s rendered without the site frame", status, exc_info=True)
+        try:
+            db.session.rollback()
+        except Exception:  # pragma: no cover - the page matters more
+            pass
+        return render_template("errors/plain.html", **page), status
+
+
+def kept_form() -> dict | None:
+    """What a refused form submitted, to show again on the error page with a button to resend it.
+
+    Nothing was saved (the transaction rolled back), so sending it again is safe. Secrets and
+    the old CSRF token are left out; uploaded files cannot be kept.
+    """
+    if request.method in SAFE_METHODS or wants_json():
+        return None
+    try:
+        items = [(name, value) for name, value in request.form.items(multi=True)
+                 if not any(word in name.lower() for word in _NOT_KEPT)]
+    except Exception:  # an unreadable body: nothing to keep
+        return None
+    if not items:
+        return None
+    return {"action": request.path, "fields": items}
+
+
+def store_failure_response(kind: str):
+    status, code, message, retry_after = STORE_FAILURES[kind]
+    if kind == database.BUSY:
+        retry_after = max(1, math.ceil(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000) / 1000))
+    response, status = error_response(status, code=code, message=message, kept=kept_form())
+    response = make_response(response, status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.app_errorhandler(DomainError)
@@ -98,12 +152,20 @@ def _wait_message():
 
 @bp.app_errorhandler(Exception)
 def _unexpected(exc: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    kind = database.failure_kind(exc)
+    if kind is not None:
+        # Said as what it is (busy, full, unavailable), not as a generic 500.
+        log.warning("database %s on %s %s: %s", kind, request.method, request.path, exc)
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.path)
     try:
         db.session.rollback()
     except Exception:  # pragma: no cover - the original error matters more
         pass
-    return error_response(500)
+    if kind is None:
+        return error_response(500)
+    write_intent.set(False)  # the error page only reads: it must not queue for the write lock again
+    return store_failure_response(kind)
 
 
 @bp.before_app_request
