@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 vendor=community/static/vendor
-if [ -f "$vendor/socket.io.min.js" ] && [ "$vendor/socket.io.min.js" -nt package-lock.json ]; then
+if [ -f "$vendor/socket.io.min.js" ] && [ "$vendor/socket.io.min.js" -nt package-lock.json ] \
+   && [ -f "$vendor/chart.umd.min.js" ] && [ "$vendor/chart.umd.min.js" -nt package-lock.json ]; then
   exit 0
 fi
 if ! command -v npm >/dev/null; then
@@ -15,3 +16,4 @@ npm ci --silent --no-audit --no-fund
 mkdir -p "$vendor"
 cp node_modules/socket.io-client/dist/socket.io.min.js "$vendor/socket.io.min.js"
 cp node_modules/socket.io-client/dist/socket.io.min.js.map "$vendor/socket.io.min.js.map" 2>/dev/null || true
+cp node_modules/chart.js/dist/chart.umd.min.js "$vendor/chart.umd.min.js"  # Chart.js 4 (the growth dashboard)

@@ -39,6 +39,7 @@ TEST_CONFIG = {
     # background write would break: here the indexer leaves written outbox rows in place.
     "SEARCH_OUTBOX_CLEAR_WRITTEN": False,
     "SEARCH_START_WITH_FIRST_REQUEST": False,
+    "PULSE_PUSH_INTERVAL": 0,  # the dashboard's push throttle: pushes at once (no timer outlives a test)
 }
 
 

@@ -10,16 +10,11 @@ from flask import current_app, has_app_context
 from community.core.database import write_intent
 from community.core.events import after_commit
 from community.extensions import db
+from community.pulse import serializers, services
 from community.realtime import services as realtime
 
 _lock = threading.Lock()
 _state = {"scheduled": False, "last": 0.0}
-
-
-def payload(counters: dict) -> dict:
-    data = dict(counters)
-    data["computed_at"] = data["computed_at"].isoformat() + "Z"
-    return data
 
 
 def push_after_commit(session=None) -> None:
@@ -30,6 +25,7 @@ def push_after_commit(session=None) -> None:
 
 
 def _schedule(app) -> None:
+    services.forget_cache()  # this process's pages see the change at once; others within the TTL
     interval = float(app.config.get("PULSE_PUSH_INTERVAL", 1.0))
     with _lock:
         if _state["scheduled"]:
@@ -41,14 +37,12 @@ def _schedule(app) -> None:
         with _lock:
             _state["scheduled"] = False
             _state["last"] = time.monotonic()
-        from community.pulse import services
-
         token = write_intent.set(False)  # a read: never take SQLite's write lock
         try:
             with app.app_context():
                 try:
                     services.forget_cache()
-                    data = payload(services.counters())
+                    data = serializers.push_payload(services.counters())
                 finally:
                     db.session.remove()
         finally:

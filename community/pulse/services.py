@@ -36,6 +36,7 @@ _cache_lock = threading.Lock()
 
 
 def _cached(key, ttl: float, compute):
+    key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), *key)
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)

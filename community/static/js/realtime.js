@@ -165,6 +165,11 @@
     });
   });
 
+  // The growth dashboard's counters: handed to static/js/pulse.js as a DOM event.
+  socket.on("pulse.counters", function (msg) {
+    document.dispatchEvent(new CustomEvent("pulse:counters", { detail: msg }));
+  });
+
   // Public live counters (used by the public dashboard).
   socket.on("counters", function (msg) {
     Object.keys(msg).forEach(function (key) {
