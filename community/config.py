@@ -57,6 +57,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_MAX_AGE": timedelta(days=30),
         # Requests.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # The longest address (path and query) the app reads; longer ones get a 414. A
+        # 2,000-character Chinese search is about 18,000 bytes once percent-encoded.
+        "MAX_URL_BYTES": int(os.environ.get("MAX_URL_BYTES", 32 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "TRUST_PROXY_HEADERS": _bool("TRUST_PROXY_HEADERS", False),
         # Rate limits; storage follows REDIS_URL so several workers share counters.

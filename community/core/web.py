@@ -6,7 +6,7 @@ import math
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,6 +35,7 @@ ERROR_TEXT = {
     405: (_l("Not allowed"), _l("That method is not allowed here.")),
     409: (_l("Conflict"), _l("That conflicts with the current state.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    414: (_l("Address too long"), _l("This address is too long. Shorten the search words or filters and try again.")),
     422: (_l("Check your input"), _l("Please correct the highlighted fields.")),
     429: (_l("Slow down"), _l("Too many requests. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("We hit an error on our side. Your data is safe; please try again.")),
@@ -53,7 +54,7 @@ STORE_FAILURES = {
 _NOT_KEPT = ("password", "token", "secret", "otp", "code")
 
 ERROR_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 414: "uri_too_long", 422: "invalid",
                429: "rate_limited", 500: "server_error"}
 
 
@@ -174,6 +175,25 @@ def _mark_write_intent():
     g.request_started = clock.now()
 
 
+def _refuse_oversized_requests():
+    """414 for an address longer than the app reads; 413 for a body over MAX_CONTENT_LENGTH,
+    before anything else answers (a login check, a JSON parse of a cut-off body)."""
+    raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    if len(raw_uri) > current_app.config.get("MAX_URL_BYTES", 32 * 1024):
+        abort(414)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is None or request.method in SAFE_METHODS:
+        return
+    if request.content_length is not None:
+        if request.content_length > limit:
+            abort(413)
+    elif "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        # No length announced: read it now. Werkzeug stops quietly at the limit (a cut-off
+        # body that then failed as invalid JSON), so reaching the limit is the 413.
+        if len(request.get_data(cache=True)) >= limit:
+            abort(413)
+
+
 @bp.after_app_request
 def _security_headers(response):
     headers = response.headers
@@ -241,6 +261,9 @@ def url_with(**overrides) -> str:
 def init_app(app: Flask) -> None:
     converters.install(app)  # first: every later route's <int:…> is bounded
     app.register_blueprint(bp)
+    # Before every other check (CSRF reads the form, the API its caller): a body cut off at
+    # the limit would fail them with a misleading 400 or 401.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_oversized_requests)
     app.jinja_env.globals.update(csrf_token=generate_csrf, get_locale=get_locale, now=clock.now, url_with=url_with)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(duration=duration, when=when, sanitized=sanitize_html, excerpt=excerpt,

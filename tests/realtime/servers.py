@@ -46,19 +46,24 @@ def server_env(workdir: Path, db_path: Path, *, redis_url: str | None = None) ->
 
 
 class Server:
-    """One `gunicorn -k gthread -w 1` process, like `make run`, logging to a file."""
+    """One `gunicorn -k gthread -w 1` process, like `make run`, logging to a file.
+
+    `as_make_run=True` uses `make run`'s settings file (scripts/gunicorn_run.py: request-line
+    limit, shutdown timeouts) instead of the short graceful timeout the other tests want.
+    """
 
     def __init__(self, workdir: Path, db_path: Path, *, redis_url: str | None = None, threads: int = 32,
-                 overrides: dict | None = None):
+                 overrides: dict | None = None, as_make_run: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
         env = server_env(workdir, db_path, redis_url=redis_url)
         env.update(overrides or {})
         self._log = open(self.log_path, "wb")
+        settings = ["-c", "scripts/gunicorn_run.py"] if as_make_run else ["--graceful-timeout", "1"]
         self.proc = subprocess.Popen(
-            [str(GUNICORN), "--worker-class", "gthread", "-w", "1", "--threads", str(threads),
-             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "1", "app:app"],
+            [str(GUNICORN), *settings, "--worker-class", "gthread", "-w", "1", "--threads", str(threads),
+             "-b", f"127.0.0.1:{self.port}", "app:app"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 60) -> "Server":
