@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from community.core import clock, converters, database
+from community.core import clock, converters, database, health
 from community.core.database import write_intent
 from community.core.errors import DomainError
 from community.core.text import excerpt, sanitize_html
@@ -207,7 +207,7 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+    if request.endpoint not in ("static", "health.healthz") and getattr(current_user, "is_authenticated", False):
         # Pages for a signed-in user carry personal data (and on settings, secrets): no shared or disk cache.
         headers["Cache-Control"] = "private, no-store"
     return response
@@ -226,11 +226,6 @@ def set_locale():
 def remember_locale(response, locale: str) -> None:
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
-
-
-@bp.get("/healthz")
-def healthz():
-    return {"ok": True}
 
 
 def duration(seconds) -> str:
@@ -261,6 +256,7 @@ def url_with(**overrides) -> str:
 def init_app(app: Flask) -> None:
     converters.install(app)  # first: every later route's <int:…> is bounded
     app.register_blueprint(bp)
+    health.init_app(app)
     # Before every other check (CSRF reads the form, the API its caller): a body cut off at
     # the limit would fail them with a misleading 400 or 401.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_oversized_requests)

@@ -1,4 +1,5 @@
 """Full-text search (Chinese and English) over posts and comments, filtered for each viewer."""
+from community.core import health
 
 
 def init_app(app):
@@ -12,5 +13,6 @@ def init_app(app):
         # process left in the outbox (CLI commands, which serve no request, do not).
         app.before_request(indexer.start_once)
     listeners.install()
+    health.register_check(app, "index", indexer.health)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.search_cli)

@@ -291,6 +291,18 @@ class Indexer:
     def rebuilding(self) -> bool:
         return self._rebuild_requested or self.store.rebuild_marker.exists()
 
+    def health(self) -> dict:
+        """The index's part of /healthz: does it open, is it being rebuilt, how much is queued."""
+        usable, problem = index_health(self.store)
+        with self._cond:
+            queued = len(self._pending)
+        report = {"ok": usable, "rebuilding": self.rebuilding, "queued": queued}
+        if problem:
+            report["problem"] = problem
+        if self.last_error:
+            report["last_error"] = self.last_error[:300]
+        return report
+
     # The thread --------------------------------------------------------------------------
     def _ensure_thread(self) -> None:
         if not self._atexit_registered:
