@@ -11,8 +11,10 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from community import create_app
+from community.core import page_cache
 from community.core.database import write_intent
 from community.extensions import db
+from community.feedback import queries as feedback_queries
 from tests import databases
 
 # `TEST_DATABASE=postgresql` runs the tests that use the `app` fixture on a real PostgreSQL
@@ -168,6 +170,10 @@ def app(tmp_path, database_uri):
     db.session.remove()
     db.engine.dispose()
     ctx.pop()
+    # Process-wide caches are keyed by the database URL, and the PostgreSQL pass reuses one URL
+    # for every test (emptied in between): what one test cached must not answer the next.
+    page_cache.clear()
+    feedback_queries.forget_cached_pins()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from community.api.caller import api_user
+from community.core.converters import DB_INT_MAX, parse_db_id
 from community.core.errors import DomainError, NotAuthenticated, ValidationFailed
 
 
@@ -83,13 +84,26 @@ class Fields:
         return value
 
     def integer(self, name: str) -> int | None:
+        """An integer that fits the database's 32-bit columns (ids, days, counts); else a field error."""
         value = self.data.get(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.errors[name] = _l("Must be an integer.")
             return None
+        if not -DB_INT_MAX - 1 <= value <= DB_INT_MAX:
+            self.errors[name] = _l("This number is out of range.")
+            return None
         return value
+
+    def id_list(self, name: str) -> list[int]:
+        """A list of ids (each 1…2³¹−1); anything else is a field error and an empty list."""
+        value = self.data.get(name) or []
+        ids = [parse_db_id(i) if isinstance(i, int) else None for i in value] if isinstance(value, list) else [None]
+        if None in ids:
+            self.errors[name] = _l("Send a list of ids.")
+            return []
+        return ids
 
     def boolean(self, name: str, default: bool = False) -> bool:
         value = self.data.get(name)

@@ -56,6 +56,11 @@ def _pinned_ids(category_id: int) -> list[int]:
     return ids
 
 
+def forget_cached_pins() -> None:
+    """Tests that empty a database under a running process (and `flask restore`) start afresh."""
+    _pinned_cache.clear()
+
+
 def _forget_pins(post, **_kw) -> None:
     key = (str(db.engine.url), post.category_id)
     events.after_commit(lambda: _pinned_cache.pop(key, None))

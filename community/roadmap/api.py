@@ -347,14 +347,6 @@ NEW_RELEASE = openapi.schema("NewRelease", {"type": "object", "required": ["vers
 }})
 
 
-def _int_list(data: dict, name: str, errors: dict) -> list:
-    value = data.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
-        errors[name] = _l("Send a list of ids.")
-        return []
-    return value
-
-
 @bp.post("/releases", endpoint="roadmap_create_release")
 @write_limited
 def create_release():
@@ -365,8 +357,7 @@ def create_release():
     version, title = fields.text("version"), fields.text("title")
     released_on, notes = fields.text("released_on"), fields.text("notes")
     product_slug = fields.text("product")
-    item_ids = _int_list(data, "item_ids", fields.errors)
-    post_ids = _int_list(data, "post_ids", fields.errors)
+    item_ids, post_ids = fields.id_list("item_ids"), fields.id_list("post_ids")
     product = None
     if product_slug:
         try:
@@ -619,9 +610,9 @@ def fourbox_to_roadmap(round_id):
     caller = require_caller()
     round_ = fourbox.get_round(caller, round_id)
     data = json_object()
-    answer_ids = _int_list(data, "answer_ids", errors := {})
-    if errors:
-        raise ValidationFailed(fields=errors)
+    fields = Fields(data)
+    answer_ids = fields.id_list("answer_ids")
+    fields.check()
     title = data.get("title") if isinstance(data.get("title"), str) else None
     item = fourbox.line_to_item(caller, round_, answer_ids, title=title)
     return commit_and_return(item_detail(caller, item), 201)

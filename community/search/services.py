@@ -75,7 +75,10 @@ def _parse_date(value, name: str, errors: dict) -> datetime | None:
 def _lookup(model, slug, name: str, errors: dict) -> int | None:
     if not slug:
         return None
-    found = db.session.execute(sa.select(model.id).where(model.slug == str(slug))).scalar_one_or_none()
+    slug = str(slug)
+    # No slug holds U+0000 (and PostgreSQL could not even compare it): unknown, without a query.
+    found = None if "\x00" in slug else \
+        db.session.execute(sa.select(model.id).where(model.slug == slug)).scalar_one_or_none()
     if found is None:
         errors[name] = _l("Unknown value.")
     return found

@@ -40,6 +40,7 @@ def _wait_for(condition, timeout=5.0):
     return False
 
 
+@pytest.mark.sqlite_only
 def test_token_reads_succeed_while_the_database_is_write_locked(app, api, make):
     with writing():
         member = make.user()
