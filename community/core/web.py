@@ -225,7 +225,9 @@ def _security_headers(response):
     )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in headers.get("Content-Security-Policy", ""):
+        # A page that lists who may frame it (an embeddable widget) sets its own CSP and no X-Frame-Options.
+        headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint not in ("static", "health.healthz") and getattr(current_user, "is_authenticated", False):

@@ -3,9 +3,27 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from community.pulse import serializers, services
+from community.brand import services as brand
+from community.core import permissions
+from community.core.forms import render_form
+from community.core.limits import write_limited
+from community.core.unit_of_work import unit_of_work
+from community.pulse import cards, embed, moments, serializers, services
 
 bp = Blueprint("pulse", __name__)
 log = logging.getLogger(__name__)
@@ -41,7 +59,8 @@ def _page(product=None):
         rows=services.scoreboard(product_id, sort, descending), sort=sort, descending=descending,
         weekly=services.weekly_received_resolved(product_id),
         response_times=services.weekly_response_percentiles(product_id),
-        products=services.products(), percent=serializers.percent)
+        products=services.products(), percent=serializers.percent,
+        moments=moments.recent_moments() if product is None else [])
 
 
 @bp.get("/pulse")
@@ -74,3 +93,54 @@ def response_chart():
 @bp.get("/pulse/counters.json")
 def counters_json():
     return jsonify(serializers.push_payload(services.counters(_product_id_arg())))
+
+
+# 美好时刻: share pages and cards ----------------------------------------------------------
+
+@bp.get("/pulse/moments/<kind>/<int:key>")
+def moment(kind, key):
+    item = moments.get_moment(kind, key)
+    endpoint, args = item.endpoint
+    return render_template("pulse/moment.html", moment=item, link=url_for(endpoint, **args))
+
+
+@bp.get("/pulse/moments/<kind>/<int:key>.png")
+def moment_card(kind, key):
+    item = moments.get_moment(kind, key)
+    brand_row = brand.current_brand()
+    png = cards.render(item.title, item.description, brand_row.local_name or _("Co-Create Community"),
+                       color=brand_row.primary_color, font_path=current_app.config.get("PULSE_CARD_FONT"))
+    response = Response(png, mimetype="image/png")
+    response.cache_control.public = True
+    response.cache_control.max_age = 600
+    return response
+
+
+# The embeddable widget and its settings ------------------------------------------------
+
+@bp.get("/pulse/embed")
+def embed_widget():
+    counters = services.counters()
+    response = make_response(render_template(
+        "pulse/embed.html", counters=counters, display=serializers.display,
+        seconds_ago=services.seconds_ago(counters["computed_at"])))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        f"frame-ancestors {embed.frame_ancestors()}; base-uri 'self'; form-action 'self'; object-src 'none'")
+    return response
+
+
+@bp.route("/pulse/settings", methods=["GET", "POST"])
+@write_limited
+def settings():
+    if not permissions.is_admin(current_user):
+        abort(404)
+    form = {"embed_origins": "\n".join(embed.embed_origins())}
+    if request.method == "POST":
+        form = {"embed_origins": request.form.get("embed_origins", "")}
+        with unit_of_work(success=_("Saved."), flash_errors=False) as work:
+            embed.set_embed_origins(current_user, form["embed_origins"])
+        if work.error:
+            return render_form("pulse/settings.html", form=form, error=work.error)
+        return redirect(url_for("pulse.settings"))
+    return render_form("pulse/settings.html", form=form)
