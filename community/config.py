@@ -44,6 +44,9 @@ def load_config(instance_path: Path) -> dict:
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000)),
         "REDIS_URL": redis_url,
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance_path / "search_index"),
+        # Searches running at once per process; more wait up to SEARCH_QUEUE_SECONDS, then 503 search_busy.
+        "SEARCH_CONCURRENCY": int(os.environ.get("SEARCH_CONCURRENCY", 4)),
+        "SEARCH_QUEUE_SECONDS": float(os.environ.get("SEARCH_QUEUE_SECONDS", 2)),
         # Sessions and cookies.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

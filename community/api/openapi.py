@@ -26,7 +26,9 @@ ERROR_RESPONSES = {
                        (404, "Not found, or not visible to the caller"), (405, "Method not allowed"),
                        (409, "Conflict with the current state (e.g. invalid_transition)"),
                        (413, "Request body too large"), (422, "Invalid input; see error.fields"),
-                       (429, "Rate limited"), (500, "Server error"))
+                       (429, "Rate limited"), (500, "Server error"),
+                       (503, "Temporarily unavailable, see Retry-After: database_busy, database_unavailable, "
+                             "search_rebuilding, search_busy"))
 }
 
 # Typical error sets, so endpoints do not repeat them.
@@ -91,8 +93,9 @@ def document(path: str, method: str, *, summary: str, tags: list[str], parameter
     if description:
         op["description"] = description
     # Any request may be malformed (400: bad or too deeply nested JSON), carry a bad token (401)
-    # or one without the scope it needs (403 insufficient_scope), or fail unexpectedly (500).
-    for code in sorted({*errors, 400, 401, 403, 500}):
+    # or one without the scope it needs (403 insufficient_scope), fail unexpectedly (500), or
+    # meet a busy or unavailable database (503 with Retry-After).
+    for code in sorted({*errors, 400, 401, 403, 500, 503}):
         op["responses"][str(code)] = ERROR_RESPONSES[str(code)]
     if parameters:
         op["parameters"] = parameters

@@ -17,7 +17,14 @@ def reindex():
     """Rebuild the index from the database into a new directory, then swap it in atomically."""
     write_intent.set(False)  # reads only
     store = get_indexer().store
-    report = rebuild(store)
+    try:
+        report = rebuild(store)
+    except OSError as exc:  # a read-only or full disk, a missing permission
+        raise click.ClickException(
+            f"The search index folder {store.root} cannot be written ({exc.strerror or exc}). "
+            "Make it writable, or point SEARCH_INDEX_DIR at a writable folder, then run "
+            "`flask search reindex` again. The site keeps working meanwhile; search answers "
+            "that it is unavailable.") from None
     rate = report.documents / report.seconds if report.seconds else 0
     click.echo(f"Indexed {report.documents} documents in {report.seconds:.1f}s ({rate:.0f}/s); "
                f"replayed {report.replayed} live changes; now serving {report.path.name}")
@@ -27,10 +34,12 @@ def reindex():
 @click.option("--show", default=10, help="How many drifting keys to list.")
 @with_appcontext
 def check(show):
-    """Compare the index with the database (documents and ids); exit 1 on drift, 2 if unreadable."""
+    """Read the whole index and run a query, then compare it with the database (documents and
+    ids); exit 1 on drift, 2 if it cannot be read or answer."""
     write_intent.set(False)
     store = get_indexer().store
     try:
+        store.verify()
         indexed = store.all_keys()
     except SearchUnavailable as exc:
         click.echo(f"The search index cannot be read ({exc}). Run `flask search reindex`.", err=True)

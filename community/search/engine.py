@@ -395,6 +395,30 @@ class IndexStore:
         writer.commit(optimize=True)
         return count
 
+    def verify(self) -> int:
+        """Read the whole live index as searches do: every stored document, every term and
+        its postings, then one query. Returns the document count; raises SearchUnavailable
+        at the first damage Whoosh notices (random bytes inside a segment used to fail some
+        queries while the stored ids still read fine)."""
+        ix = self.open()
+        try:
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                count = sum(1 for _ in reader.all_stored_fields())
+                first_term = None
+                for fieldname, text in reader.all_terms():
+                    if first_term is None and fieldname in ("title", "body", "comment"):
+                        first_term = (fieldname, text)
+                    for _ in reader.postings(fieldname, text).all_ids():
+                        pass
+                if first_term is not None:
+                    searcher.search(wq.Term(*first_term), limit=10)
+                return count
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
     def all_keys(self) -> set[str]:
         ix = self.open()
         try:

@@ -27,8 +27,8 @@ def similar_items_json(viewer, title: str) -> dict:
     """Up to five public items like `title` (what similar.js shows while composing)."""
     try:
         posts = services.similar_items(viewer, title[:200])
-    except services.SearchUnavailableError:
-        posts = []  # composing must never fail because search is down
+    except (services.SearchUnavailableError, services.SearchBusyError):
+        posts = []  # composing must never fail because search is down or busy
     return {"items": [{
         "id": p.id, "title": p.title, "url": url_for("feedback.show_post", post_id=p.id),
         "status": p.status, "status_label": str(STATUS_LABELS[p.status]) if p.status else "",

@@ -233,6 +233,8 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self._atexit_registered = False
+        # Searches running at once in this process (services._search_slot).
+        self.search_slots = threading.BoundedSemaphore(int(app.config.get("SEARCH_CONCURRENCY", 4)))
 
     # Producers -------------------------------------------------------------------------
     def enqueue(self, keys) -> None:
@@ -375,6 +377,13 @@ class Indexer:
                 db.session.remove()
 
     def _write(self, keys: set[str]) -> None:
+        current = self.store.current_dir()
+        if current is None or not current.is_dir():
+            # The index is gone (deleted, never built): writing this batch would create a
+            # near-empty index that answers searches with silence. Rebuild all of it instead.
+            with self._cond:
+                self._rebuild_requested = True
+            return
         with self.app.app_context():
             token = write_intent.set(False)  # reads only: never take SQLite's write lock
             try:

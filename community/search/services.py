@@ -31,6 +31,22 @@ class SearchUnavailableError(DomainError):
                          "please try again in a few minutes.")
 
 
+class SearchRebuildingError(SearchUnavailableError):
+    """The index is missing or damaged and is being rebuilt from the database."""
+
+    code = "search_rebuilding"
+    default_message = _l("The search index is being rebuilt, so search is unavailable for a few minutes. "
+                         "The rest of the site works normally.")
+
+
+class SearchBusyError(DomainError):
+    """Every search slot of this process stayed busy past a short wait (SEARCH_CONCURRENCY)."""
+
+    status = 503
+    code = "search_busy"
+    default_message = _l("Many searches are running right now. Please try again in a few seconds.")
+
+
 @dataclass
 class SearchHit:
     post: Post
@@ -118,19 +134,38 @@ def _store() -> engine.IndexStore:
 
 
 def _run(store, parsed, filters, visibility, **kwargs) -> engine.HitPage:
-    try:
-        return engine.search(store, parsed, filters, visibility, **kwargs)
-    except engine.SearchUnavailable:
-        if store.current_dir() is not None:
-            raise SearchUnavailableError() from None
-    # Never built on this host: start with an empty index and build it in the background.
-    store.ensure()
-    if db.session.execute(sa.select(Post.id).limit(1)).first() is not None:
-        get_indexer().request_rebuild()
-    try:
-        return engine.search(store, parsed, filters, visibility, **kwargs)
-    except engine.SearchUnavailable:
-        raise SearchUnavailableError() from None
+    with _search_slot():
+        try:
+            return engine.search(store, parsed, filters, visibility, **kwargs)
+        except engine.SearchUnavailable:
+            pass
+    # Missing (deleted, never built) or damaged: say so, and rebuild it in the background. An
+    # empty index answering "0 results" would look like the truth.
+    indexer = get_indexer()
+    if store.current_dir() is None and db.session.execute(sa.select(Post.id).limit(1)).first() is None:
+        store.ensure()  # nothing to index yet: an empty index is the truth
+        with _search_slot():
+            try:
+                return engine.search(store, parsed, filters, visibility, **kwargs)
+            except engine.SearchUnavailable:
+                raise SearchUnavailableError() from None
+    indexer.request_rebuild()
+    raise SearchRebuildingError() from None
+
+
+class _search_slot:  # noqa: N801 - used like a function
+    """One of SEARCH_CONCURRENCY slots per process, waited for at most SEARCH_QUEUE_SECONDS:
+    long searches queue here instead of taking every thread, so pages stay fast."""
+
+    def __enter__(self):
+        self.slots = get_indexer().search_slots
+        if not self.slots.acquire(timeout=float(current_app.config.get("SEARCH_QUEUE_SECONDS", 2.0))):
+            raise SearchBusyError()
+        return self
+
+    def __exit__(self, *exc):
+        self.slots.release()
+        return False
 
 
 def search(actor, q: str, *, filters: engine.Filters | None = None, sort: str = "relevance", page: int = 1,

@@ -13,7 +13,7 @@ from community.feedback import services as feedback
 from community.feedback.workflow import STATUS_LABELS
 from community.routing import services as routing
 from community.search import forms, services
-from community.search.indexer import get_indexer
+from community.search.indexer import get_indexer, index_health
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -34,9 +34,12 @@ def index():
         try:
             context["results"] = services.search(current_user, q, filters=filters, sort=context["sort"],
                                                  page=clamp_page(request.args.get("page")))
-        except services.SearchUnavailableError as exc:
+        except (services.SearchUnavailableError, services.SearchBusyError) as exc:
             context["unavailable"] = exc.message
             context["rebuilding"] = get_indexer().rebuilding
+            if permissions.is_staff(current_user):
+                # Staff see what is wrong with the index, to act on it or to pass it on.
+                context["index_problem"] = index_health(get_indexer().store)[1]
             status = 503
     elif errors:
         status = 422
