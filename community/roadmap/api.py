@@ -302,6 +302,48 @@ openapi.document("/roadmap/items/{item_id}/links/{post_id}", "delete", summary="
                  response=ROADMAP_ITEM_DETAIL, errors=(401, 403, 404, 409, 429), body_required=False)
 
 
+# Vote budgets ---------------------------------------------------------------------
+
+VOTE_BUDGET = openapi.schema("VoteBudget", {"type": "object", "properties": {
+    "product": STR, "vote_budget": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000,
+                                    "description": "Active votes a member may hold for the product; null: no budget"},
+    "votes_left": {"type": ["integer", "null"], "description": "The caller's unspent votes, when there is a budget"}}})
+PRODUCT_SLUG = openapi.path_param("slug", "The product's slug", type_="string")
+
+
+def _budget_shape(viewer, product) -> dict:
+    return {"product": product.slug, "vote_budget": services.vote_budget(product.id),
+            "votes_left": services.votes_left(viewer, product.id)}
+
+
+@bp.get("/products/<slug>/vote-budget", endpoint="roadmap_get_vote_budget")
+def get_vote_budget(slug):
+    return _budget_shape(api_user(), feedback.get_product(slug))
+
+
+@bp.put("/products/<slug>/vote-budget", endpoint="roadmap_set_vote_budget")
+@write_limited
+def set_vote_budget(slug):
+    caller = require_caller()
+    product = feedback.get_product(slug)
+    data = json_object()
+    budget = data.get("vote_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int)):
+        raise ValidationFailed(fields={"vote_budget": _l("Must be an integer.")})
+    services.set_vote_budget(caller, product, budget)
+    return commit_and_return(_budget_shape(caller, product))
+
+
+openapi.document("/products/{slug}/vote-budget", "get", summary="A product's roadmap vote budget", tags=TAGS,
+                 auth="optional", parameters=[PRODUCT_SLUG], response=VOTE_BUDGET, errors=(404,))
+openapi.document("/products/{slug}/vote-budget", "put", summary="Set or clear a product's vote budget (admin)",
+                 tags=TAGS, auth=True, parameters=[PRODUCT_SLUG], response=VOTE_BUDGET,
+                 request_body={"type": "object", "required": ["vote_budget"], "properties": {
+                     "vote_budget": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000}}},
+                 errors=(400, 401, 403, 404, 422, 429),
+                 description="A vote returns to the member's budget when the item ships or is declined.")
+
+
 # Releases -----------------------------------------------------------------------
 
 @bp.get("/releases", endpoint="roadmap_list_releases")
@@ -338,13 +380,37 @@ openapi.document("/releases/{release_id}", "get", summary="One release", tags=RE
                  parameters=[RELEASE_ID], errors=(404,), response=RELEASE_DETAIL,
                  description="Drafts answer 404 to everyone but staff.")
 
-NEW_RELEASE = openapi.schema("NewRelease", {"type": "object", "required": ["version", "released_on"], "properties": {
+NEW_RELEASE_PROPERTIES = {
     "product": {"type": ["string", "null"], "description": "Product slug"},
     "version": {"type": "string", "minLength": 1, "maxLength": releases.VERSION_MAX},
     "title": STR, "released_on": {"type": "string", "format": "date"}, "notes": {"type": "string"},
     "item_ids": {"type": "array", "items": INT, "description": "Roadmap items shipped in it"},
     "post_ids": {"type": "array", "items": INT, "description": "Other feedback fixed in it"},
-}})
+}
+NEW_RELEASE = openapi.schema("NewRelease", {"type": "object", "required": ["version", "released_on"],
+                                            "properties": NEW_RELEASE_PROPERTIES})
+
+
+def _release_fields(fields: Fields, release=None) -> dict:
+    """The release body; on an edit, what is left out keeps its value."""
+    def keep(name, current):
+        return fields.text(name, current) if release is not None else fields.text(name)
+
+    values = {"version": keep("version", release and release.version), "title": keep("title", release and release.title),
+              "released_on": keep("released_on", release and release.released_on.isoformat()),
+              "notes": keep("notes", release and release.notes)}
+    for name, current in (("item_ids", [i.id for i in release.items] if release else []),
+                          ("post_ids", releases.listed_post_ids(release) if release else [])):
+        values[name] = fields.id_list(name) if name in fields.data else current
+    product_slug = fields.text("product", release.product.slug if release and release.product else "")
+    values["product"] = None
+    if product_slug:
+        try:
+            values["product"] = feedback.get_product(product_slug)
+        except NotFound:
+            fields.errors["product"] = _l("No such product.")
+    fields.check()
+    return values
 
 
 @bp.post("/releases", endpoint="roadmap_create_release")
@@ -352,21 +418,7 @@ NEW_RELEASE = openapi.schema("NewRelease", {"type": "object", "required": ["vers
 def create_release():
     caller = require_caller()
     services.require_roadmap_staff(caller)
-    data = json_object()
-    fields = Fields(data)
-    version, title = fields.text("version"), fields.text("title")
-    released_on, notes = fields.text("released_on"), fields.text("notes")
-    product_slug = fields.text("product")
-    item_ids, post_ids = fields.id_list("item_ids"), fields.id_list("post_ids")
-    product = None
-    if product_slug:
-        try:
-            product = feedback.get_product(product_slug)
-        except NotFound:
-            fields.errors["product"] = _l("No such product.")
-    fields.check()
-    release = releases.create_release(caller, product=product, version=version, released_on=released_on,
-                                      title=title, notes=notes, item_ids=item_ids, post_ids=post_ids)
+    release = releases.create_release(caller, **_release_fields(Fields(json_object())))
     payload = release_detail(caller, release)
     return commit_and_return(payload, 201, {"Location": url_for("api.roadmap_get_release", release_id=release.id)})
 
@@ -374,6 +426,24 @@ def create_release():
 openapi.document("/releases", "post", summary="Create a draft release (staff)", tags=RELEASE_TAGS, auth=True,
                  status=201, request_body=NEW_RELEASE, response=RELEASE_DETAIL,
                  errors=(400, 401, 403, 413, 422, 429))
+
+
+@bp.patch("/releases/<int:release_id>", endpoint="roadmap_edit_release")
+@write_limited
+def edit_release(release_id):
+    caller = require_caller()
+    release = releases.get_release(caller, release_id)
+    services.require_roadmap_staff(caller)
+    releases.edit_release(caller, release, **_release_fields(Fields(json_object()), release))
+    return commit_and_return(release_detail(caller, release))
+
+
+openapi.document("/releases/{release_id}", "patch", summary="Edit a release (staff)", tags=RELEASE_TAGS, auth=True,
+                 parameters=[RELEASE_ID], request_body=openapi.schema("ReleaseEdit", {
+                     "type": "object", "properties": NEW_RELEASE_PROPERTIES}),
+                 response=RELEASE_DETAIL, errors=(400, 401, 403, 404, 409, 413, 422, 429),
+                 description="Fields left out keep their value; item_ids and post_ids replace the lists. "
+                             "A published release keeps its product.")
 
 
 @bp.post("/releases/<int:release_id>/publish", endpoint="roadmap_publish_release")

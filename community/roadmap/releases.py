@@ -54,6 +54,12 @@ def shipped_items(actor, release: Release) -> list[RoadmapItem]:
     return [i for i in release.items if permissions.can_view_roadmap_item(actor, i)]
 
 
+def listed_post_ids(release: Release) -> list[int]:
+    """The feedback listed on the release itself (not what its items carry)."""
+    return list(db.session.execute(sa.select(ReleasePost.post_id).where(ReleasePost.release_id == release.id)
+                                   .order_by(ReleasePost.post_id)).scalars())
+
+
 def resolved_posts(actor, release: Release) -> list[Post]:
     """Feedback fixed in the release: listed ones, and those linked to its items, that the viewer may see."""
     via_items = (sa.select(RoadmapLink.post_id).join(RoadmapItem, RoadmapItem.id == RoadmapLink.item_id)

@@ -162,3 +162,38 @@ def test_comments_api(app, rw):
     assert member.post(url, {"body": ""}).status_code == 422
     assert [c["body"] for c in ApiClient(app).get(url).get_json()["items"]] == ["很期待"]
     assert ApiClient(app).post(url, {"body": "匿名"}, csrf=False).status_code == 401
+
+
+def test_admins_set_the_vote_budget_through_the_api(app, rw, make):
+    admin = make.user("admin")
+    db.session.commit()
+    member = ApiClient(app, rw["members"][0])
+    assert member.get("/products/es7/vote-budget").get_json() == {"product": "es7", "vote_budget": None,
+                                                                  "votes_left": None}
+    assert member.put("/products/es7/vote-budget", {"vote_budget": 3}).status_code == 403
+    assert ApiClient(app, rw["pm"]).put("/products/es7/vote-budget", {"vote_budget": 3}).status_code == 403
+    owner = ApiClient(app, admin)
+    for bad in (0, 1001, True, "3"):
+        response = owner.put("/products/es7/vote-budget", {"vote_budget": bad})
+        assert response.status_code == 422 and "vote_budget" in response.get_json()["error"]["fields"], bad
+    assert owner.put("/products/es7/vote-budget", {"vote_budget": 3}).get_json()["vote_budget"] == 3
+    member.put(f"/roadmap/items/{rw['item'].id}/vote")
+    assert member.get("/products/es7/vote-budget").get_json()["votes_left"] == 2
+    assert owner.put("/products/es7/vote-budget", {"vote_budget": None}).get_json()["vote_budget"] is None
+    assert owner.get("/products/nope/vote-budget").status_code == 404
+
+
+def test_staff_edit_a_draft_release_through_the_api(app, rw, make):
+    client = ApiClient(app, rw["pm"])
+    release = client.post("/releases", {"product": "es7", "version": "v2.4", "released_on": "2027-01-01"}).get_json()
+    services.change_status(rw["pm"], rw["item"], "planned")
+    db.session.commit()
+    edited = client.patch(f"/releases/{release['id']}", {"title": "冬季更新", "item_ids": [rw["item"].id]})
+    assert edited.status_code == 200, edited.get_json()
+    body = edited.get_json()
+    assert body["title"] == "冬季更新" and body["version"] == "v2.4" and body["released_on"] == "2027-01-01"
+    assert [i["id"] for i in body["items"]] == [rw["item"].id]
+    for body, field in (({"released_on": "someday"}, "released_on"), ({"post_ids": [2**40]}, "post_ids")):
+        bad = client.patch(f"/releases/{release['id']}", body)
+        assert bad.status_code == 422 and field in bad.get_json()["error"]["fields"], body
+    assert ApiClient(app, rw["members"][0]).patch(f"/releases/{release['id']}", {"title": "x"}).status_code == 404
