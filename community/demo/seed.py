@@ -34,7 +34,7 @@ from community.brand.models import BrandSettings
 from community.core.database import reset_sequences
 from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
-from community.demo import corpus
+from community.demo import corpus, heroes
 from community.demo.roadmap import seed_roadmap
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
@@ -191,7 +191,12 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
             routing.set_contact(SYSTEM, dept, user)
     products = {}
     for spec in corpus.PRODUCTS:
-        product = Product(slug=spec["slug"], name=spec["name"], name_en=spec["name_en"], description=spec["description"])
+        product = Product(slug=spec["slug"], name=spec["name"], name_en=spec["name_en"], description=spec["description"],
+                          tagline=spec["tagline"], tagline_en=spec["tagline_en"],
+                          specs=[{"label": label, "label_en": label_en, "value": value}
+                                 for label, label_en, value in spec["specs"]],
+                          hero_image=heroes.hero_webp(spec["slug"], suv=spec["slug"] in ("es7", "es5", "em9")),
+                          hero_type="image/webp")
         db.session.add(product)
         products[spec["slug"]] = product
     db.session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core import clock
 from community.extensions import db
-from community.i18n import LocalizedName
+from community.i18n import LocalizedName, localized_name
 
 POST_KINDS = ("feedback", "trial_report", "discussion")
 FEEDBACK_TYPES = ("bug", "suggestion", "complaint")
@@ -22,6 +22,22 @@ class Product(LocalizedName, db.Model):
     name: Mapped[str] = mapped_column(sa.String(64))
     name_en: Mapped[str] = mapped_column(sa.String(64), default="")
     description: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The product page: a tagline, key specs ([{"label", "label_en", "value"}]) and a hero image
+    # (re-encoded WebP; the URL carries updated_at so browsers may cache it).
+    tagline: Mapped[str] = mapped_column(sa.String(120), default="")
+    tagline_en: Mapped[str] = mapped_column(sa.String(120), default="")
+    specs: Mapped[list] = mapped_column(sa.JSON, default=list)
+    hero_image: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    hero_type: Mapped[str] = mapped_column(sa.String(32), default="")
+    updated_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def local_tagline(self) -> str:
+        return localized_name(self.tagline, self.tagline_en)
+
+    @property
+    def has_hero(self) -> bool:
+        return bool(self.hero_type)
 
 
 class Post(db.Model):

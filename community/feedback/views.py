@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -20,6 +20,7 @@ from community.core.text import render_markdown
 from community.core.unit_of_work import unit_of_work
 from community.extensions import db
 from community.feedback import forms, services
+from community.feedback import products as product_pages
 from community.feedback.workflow import (
     KIND_LABELS,
     RATING_DIMENSIONS,
@@ -94,8 +95,40 @@ def products():
 def product(slug):
     prod = services.get_product(slug)
     return _render_list("feedback/product.html", _("No posts about this product yet."), product=prod,
-                        product_id=prod.id,
+                        product_id=prod.id, specs=product_pages.local_specs(prod), links=product_pages.product_links(prod),
                         ratings=services.product_ratings(prod))
+
+
+@bp.get("/p/<slug>/hero")
+def product_hero(slug):
+    found = product_pages.hero_image(services.get_product(slug))
+    if found is None:
+        abort(404)
+    data, content_type = found
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "public, max-age=86400"  # the page's URL carries ?v=updated_at
+    return response
+
+
+@bp.route("/admin/products/<slug>", methods=["GET", "POST"])
+@write_limited
+def edit_product(slug):
+    if not permissions.is_admin(current_user):
+        abort(404)
+    prod = services.get_product(slug)
+    form = {"description": prod.description, "tagline": prod.tagline, "tagline_en": prod.tagline_en,
+            "specs": product_pages.specs_text(prod)}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in form}
+        upload = request.files.get("hero")
+        hero = upload.read(product_pages.HERO_MAX_BYTES + 1) if upload and upload.filename else None
+        with unit_of_work(success=_("Saved."), flash_errors=False) as work:
+            product_pages.update_profile(current_user, prod, **form, hero=hero,
+                                    remove_hero=bool(request.form.get("remove_hero")))
+        if work.error:
+            return render_form("feedback/product_edit.html", product=prod, form=form, error=work.error)
+        return redirect(url_for("feedback.product", slug=prod.slug))
+    return render_form("feedback/product_edit.html", product=prod, form=form)
 
 
 # Posting ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from community.brand import services as brand
@@ -23,6 +24,7 @@ from community.core import permissions
 from community.core.forms import render_form
 from community.core.limits import write_limited
 from community.core.unit_of_work import unit_of_work
+from community.feedback.products import register_product_link
 from community.pulse import cards, embed, moments, serializers, services
 
 bp = Blueprint("pulse", __name__)
@@ -38,7 +40,12 @@ def _summary_counters():
         return None
 
 
+def _product_pulse(product) -> str:
+    return url_for("pulse.product", slug=product.slug)
+
+
 def install_template_helpers(app) -> None:
+    register_product_link(_l("Growth dashboard"), _product_pulse)
     app.jinja_env.globals.update(pulse_counters=_summary_counters, pulse_display=serializers.display)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -17,6 +18,7 @@ from community.core.unit_of_work import flash_error, unit_of_work
 from community.core.urls import safe_next
 from community.extensions import db
 from community.feedback import services as feedback
+from community.feedback.products import register_product_link
 from community.roadmap import announcements, forms, fourbox, polls, releases, services
 from community.roadmap.models import RoadmapComment, RoadmapItem
 from community.roadmap.workflow import (
@@ -601,7 +603,12 @@ def open_items_for_linking() -> list[RoadmapItem]:
         .order_by(RoadmapItem.title).limit(500)).scalars())
 
 
+def _product_roadmap(product) -> str:
+    return url_for("roadmap.board", product=product.slug)
+
+
 def install_template_helpers(app) -> None:
+    register_product_link(_l("Roadmap"), _product_roadmap)
     app.jinja_env.globals.update(
         ROADMAP_STATUS_LABELS=STATUS_LABELS, ROADMAP_BOARD_STATUSES=BOARD_STATUSES, ROADMAP_SORT_LABELS=SORT_LABELS,
         roadmap_item_for=lambda post: services.item_for_post(current_user, post),

@@ -94,8 +94,15 @@ def test_products_and_rating_dimensions():
     assert 4 <= len(corpus.PRODUCTS) <= 5
     assert len(set(PRODUCT_SLUGS)) == len(PRODUCT_SLUGS)
     for p in corpus.PRODUCTS:
-        assert set(p) == {"slug", "name", "name_en", "description", "trims"}
+        assert set(p) == {"slug", "name", "name_en", "description", "trims", "tagline", "tagline_en", "seats",
+                          "range_km", "specs"}
         assert p["name"].startswith("极光")
+        # One story per product: the trims, the specs and the description agree on the seats.
+        seats = next(value for label, _en, value in p["specs"] if label == "座位数")
+        assert seats.startswith(f"{p['seats']} 座"), p["slug"]
+        trim_seats = {n for trim in p["trims"] for n, numeral in enumerate("一二三四五六七八九", 1) if f"{numeral}座" in trim}
+        assert trim_seats <= {p["seats"]}, (p["slug"], p["trims"])
+        assert f"{p['range_km']}" in next(value for label, _en, value in p["specs"] if label == "CLTC 续航")
         assert p["trims"] and all(HAN.search(t) for t in p["trims"])
     assert 5 <= len(corpus.RATING_DIMENSIONS) <= 6
     keys = [d["key"] for d in corpus.RATING_DIMENSIONS]
