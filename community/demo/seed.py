@@ -21,7 +21,7 @@ import heapq
 import random
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Callable
@@ -40,8 +40,10 @@ from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
 from community.feedback.services import refresh_hot_score
 from community.feedback.workflow import OPEN_STATUSES, can_transition, status_change
+from community.pulse import aggregates as pulse_aggregates
 from community.routing import services as routing
 from community.routing.models import Contact, Department
+from community.triage.models import CaseRating
 
 DEMO_PASSWORD = "demo12345"
 # (username, role, what to say about it) -- the Makefile prints the same three.
@@ -68,6 +70,30 @@ CATEGORY_WEIGHTS = {
 HOUR_WEIGHTS = (2, 1, 1, 1, 1, 1, 2, 4, 6, 6, 5, 5, 6, 5, 5, 5, 5, 6, 7, 9, 10, 10, 8, 4)
 BEIJING_OFFSET = timedelta(hours=8)
 BATCH_POSTS = 2000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a department works, so the growth dashboard has something to tell: `speed` scales
+    its response and handling times (drifting by `drift` over the window: positive improves),
+    `reply` is the chance its first step comes with an official reply, `settle` the chance an
+    item left open past its target gets handled after all, `ratings` the weights of 3, 4 and 5
+    stars when authors confirm a fix, `reassign` the chance of passing the item on (踢皮球)."""
+
+    speed: float = 1.0
+    drift: float = 0.6
+    reply: float = 0.9
+    settle: float = 0.93
+    ratings: tuple = (15, 40, 45)
+    reassign: float = 0.06
+
+
+# 用户服务部 is the one to beat; 整车工程部 struggles and is getting slower; the others improve.
+PROFILES = {
+    "service": Profile(speed=0.35, drift=0.3, reply=0.99, settle=0.97, ratings=(4, 24, 72), reassign=0.02),
+    "vehicle": Profile(speed=2.3, drift=-0.5, reply=0.72, settle=0.7, ratings=(45, 35, 20), reassign=0.35),
+}
+RATE_ON_CONFIRM = 0.75
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -244,6 +270,7 @@ class _Rows:
         self.timeline: list[dict] = []
         self.votes: list[dict] = []
         self.follows: list[dict] = []
+        self.ratings: list[dict] = []
 
     def take_id(self, table: str) -> int:
         value = self.next_id[table]
@@ -254,11 +281,11 @@ class _Rows:
         for table, rows in ((Post.__table__, self.posts), (TrialReport.__table__, self.trial_reports),
                             (TrialRating.__table__, self.trial_ratings), (Comment.__table__, self.comments),
                             (TimelineEntry.__table__, self.timeline), (Vote.__table__, self.votes),
-                            (Follow.__table__, self.follows)):
+                            (Follow.__table__, self.follows), (CaseRating.__table__, self.ratings)):
             if rows:
                 db.session.execute(sa.insert(table), rows)
         for rows in (self.posts, self.trial_reports, self.trial_ratings, self.comments, self.timeline,
-                     self.votes, self.follows):
+                     self.votes, self.follows, self.ratings):
             rows.clear()
 
 
@@ -289,7 +316,7 @@ class _Simulation:
         self.load_seq = 0
         self.html_cache: dict[str, str] = {}
         self.counts = {"posts": 0, "feedback": 0, "discussion": 0, "trial_report": 0, "comments": 0,
-                       "official_replies": 0, "timeline_entries": 0, "votes": 0, "follows": 0}
+                       "official_replies": 0, "timeline_entries": 0, "votes": 0, "follows": 0, "ratings": 0}
 
     # helpers ------------------------------------------------------------------
 
@@ -393,6 +420,7 @@ class _Simulation:
         self.counts["timeline_entries"] += len(self.rows.timeline)
         self.counts["votes"] += len(self.rows.votes)
         self.counts["follows"] += len(self.rows.follows)
+        self.counts["ratings"] += len(self.rows.ratings)
         self.rows.write()
         db.session.commit()
 
@@ -434,12 +462,15 @@ class _Simulation:
             self._push_load(created, contact, +1)
             self._timeline(post["id"], "routed", created, department_id=dept["id"], department_name=dept["name"],
                            to_assignee_id=contact["user_id"], to_assignee_label=contact["badge"])
+        profile = self._profile(dept["slug"], created)
+        if contact is not None and self.rng.random() < profile.reassign:
+            contact = self._reassign(post, dept, contact, created)
 
         comments: list[dict] = []
         replies: list[tuple[dict, dict]] = []  # (timeline entry, comment) to link once ids are known
         at = created
         for step, status in enumerate(corpus.sample_status_path(rng, feedback_type)):
-            at = at + self._status_gap(step, status, dept, post["status"])
+            at = at + self._status_gap(step, status, dept, post["status"], profile)
             if at >= self.anchor:
                 break
             assert can_transition(post["status"], status), (post["status"], status)
@@ -451,8 +482,9 @@ class _Simulation:
                 previous = self._set_status(post, "closed", at, contact)
                 self._timeline(post["id"], "confirmed", at, actor_id=author_id, actor_role="member",
                                actor_label=author_name, from_status=previous, to_status="closed")
+                self._rate(post, author_id, dept, at, profile)
                 continue
-            wants_reply = (status in ("needs_info", "declined") or (step == 0 and rng.random() < 0.85)
+            wants_reply = (status in ("needs_info", "declined") or (step == 0 and rng.random() < profile.reply)
                            or (status in ("resolved", "accepted") and rng.random() < 0.7) or rng.random() < 0.25)
             actor = dict(actor_id=staff_id, actor_role=self.staff_by_id[staff_id].role, actor_label=contact["badge"],
                          department_id=dept["id"], department_name=dept["name"])
@@ -472,6 +504,11 @@ class _Simulation:
             previous = self._set_status(post, status, at, contact)
             self._timeline(post["id"], "status", at, from_status=previous, to_status=status, note=note, **actor)
 
+        # Items still open long after they came in get handled, as often as the department manages it.
+        # Suggestions are only answered: they stay open for the roadmap (the demo roadmap links them).
+        if contact is not None and post["status"] in OPEN_STATUSES and rng.random() < profile.settle:
+            self._settle(post, dept, contact, profile, at, comments, replies, followers, author_id, author_name,
+                         resolve=feedback_type != "suggestion")
         comments += self._member_comments(post["id"], created, "feedback", feedback_type, slug, None,
                                           author_id, followers, mean=2.2)
         voters = self._votes(post["id"], created, author_id, followers)
@@ -479,16 +516,109 @@ class _Simulation:
         for entry, reply in replies:
             entry["comment_id"] = reply["id"]
 
-    def _status_gap(self, step: int, status: str, dept: dict, current: str) -> timedelta:
+    def _status_gap(self, step: int, status: str, dept: dict, current: str, profile: Profile) -> timedelta:
         rng = self.rng
         if step == 0:  # first response: most within the department's target, some late
-            hours = rng.expovariate(1 / (dept["first_response_hours"] * 0.6)) + rng.uniform(0.1, 1.0)
+            hours = rng.expovariate(1 / (dept["first_response_hours"] * 0.6 * profile.speed)) + rng.uniform(0.1, 1.0)
             return timedelta(hours=hours)
         if status == "closed":
             return timedelta(days=rng.uniform(1, 10))
         if current == "needs_info":  # waiting for the author to answer
             return timedelta(days=rng.uniform(0.5, 5))
-        return timedelta(days=rng.uniform(0.1, 0.45) * dept["resolution_days"])
+        return timedelta(days=rng.uniform(0.1, 0.45) * dept["resolution_days"] * profile.speed)
+
+    def _profile(self, dept_slug: str, created: datetime) -> Profile:
+        """The department's profile at `created`: its speed drifts over the window (the trends move)."""
+        base = PROFILES.get(dept_slug, Profile())
+        progress = (created - self.start) / (self.anchor - self.start)
+        return replace(base, speed=base.speed * (1 + base.drift * (0.5 - progress)))
+
+    def _reassign(self, post: dict, dept: dict, contact: dict, created: datetime) -> dict:
+        """踢皮球: the item is passed to a colleague once or twice soon after it arrives."""
+        rng = self.rng
+        at = created
+        for _ in range(1 if rng.random() < 0.7 else 2):
+            at = at + timedelta(hours=rng.uniform(0.3, 6))
+            others = [c for c in self.org["contacts"][dept["slug"]] if c is not contact]
+            if at >= self.anchor or not others:
+                break
+            self._apply_load_events(at)
+            target = min(others, key=lambda c: (c["load"], c["last"] or _EPOCH, c["id"]))
+            self._push_load(at, contact, -1)
+            self._push_load(at, target, +1)
+            target["last"] = at
+            self._timeline(post["id"], "reassigned", at, actor_id=contact["user_id"],
+                           actor_role=self.staff_by_id[contact["user_id"]].role, actor_label=contact["badge"],
+                           department_id=dept["id"], department_name=dept["name"],
+                           from_assignee_id=contact["user_id"], to_assignee_id=target["user_id"],
+                           to_assignee_label=target["badge"], note=corpus.reassign_reason(rng))
+            post["assignee_id"] = target["user_id"]
+            post["reassign_count"] += 1
+            post["last_activity_at"] = max(post["last_activity_at"], at)
+            contact = target
+        return contact
+
+    def _official(self, post: dict, dept: dict, contact: dict, status: str, at: datetime, comments: list,
+                  replies: list, followers: dict) -> None:
+        staff_id = contact["user_id"]
+        reply = self._comment(post["id"], staff_id, corpus.official_reply(self.rng, dept["slug"], status), at,
+                              official=True, department_id=dept["id"])
+        comments.append(reply)
+        elapsed = max(0, int((at - post["created_at"]).total_seconds()) - post["sla_paused_seconds"])
+        if post["first_response_at"] is None:
+            post["first_response_at"] = at
+            post["first_response_seconds"] = elapsed
+        followers.setdefault(staff_id, at)
+        entry = self._timeline(post["id"], "official_reply", at, elapsed_seconds=elapsed, **self._actor(dept, contact))
+        replies.append((entry, reply))
+        self.counts["official_replies"] += 1
+
+    def _actor(self, dept: dict, contact: dict) -> dict:
+        staff_id = contact["user_id"]
+        return dict(actor_id=staff_id, actor_role=self.staff_by_id[staff_id].role, actor_label=contact["badge"],
+                    department_id=dept["id"], department_name=dept["name"])
+
+    def _settle(self, post: dict, dept: dict, contact: dict, profile: Profile, at: datetime, comments: list,
+                replies: list, followers: dict, author_id: int, author_name: str, resolve: bool = True) -> None:
+        """Carry an open item on to 已解决 (and often the author's confirmation and rating), at the
+        department's pace; whatever would fall after the anchor stays open."""
+        rng = self.rng
+        created = post["created_at"]
+        at = max(at if at < self.anchor else created, post["status_changed_at"] or created, created)
+        if post["first_response_at"] is None:
+            at = max(at, created + self._status_gap(0, "acknowledged", dept, "new", profile))
+            if at >= self.anchor:
+                return
+            self._official(post, dept, contact, "acknowledged", at, comments, replies, followers)
+            if post["status"] == "new":
+                previous = self._set_status(post, "acknowledged", at, contact)
+                self._timeline(post["id"], "status", at, from_status=previous, to_status="acknowledged",
+                               **self._actor(dept, contact))
+        if not resolve:  # suggestions: the demo roadmap links the old open ones, so they stay open
+            return
+        resolve_at = max(at + timedelta(hours=1), created + timedelta(
+            days=rng.uniform(0.15, 0.8) * dept["resolution_days"] * profile.speed))
+        if resolve_at >= self.anchor or not can_transition(post["status"], "resolved"):
+            return
+        if rng.random() < 0.7:
+            self._official(post, dept, contact, "resolved", resolve_at, comments, replies, followers)
+        previous = self._set_status(post, "resolved", resolve_at, contact)
+        self._timeline(post["id"], "status", resolve_at, from_status=previous, to_status="resolved",
+                       **self._actor(dept, contact))
+        confirm_at = resolve_at + timedelta(days=rng.uniform(0.2, 5))
+        if confirm_at < self.anchor and rng.random() < 0.6:
+            previous = self._set_status(post, "closed", confirm_at, contact)
+            self._timeline(post["id"], "confirmed", confirm_at, actor_id=author_id, actor_role="member",
+                           actor_label=author_name, from_status=previous, to_status="closed")
+            self._rate(post, author_id, dept, confirm_at, profile)
+
+    def _rate(self, post: dict, author_id: int, dept: dict, at: datetime, profile: Profile) -> None:
+        """一事一评 when the author confirms the fix (3–5 stars: a 1 or 2 would reopen the item)."""
+        if post["resolved_at"] is None or self.rng.random() >= RATE_ON_CONFIRM:
+            return
+        self.rows.ratings.append({"post_id": post["id"], "author_id": author_id, "department_id": dept["id"],
+                                  "resolved_at": post["resolved_at"], "created_at": at, "comment": "",
+                                  "score": self.rng.choices((3, 4, 5), weights=profile.ratings)[0]})
 
     def _set_status(self, post: dict, to_status: str, at: datetime, contact: dict | None) -> str:
         """The services' status-clock rule (workflow.status_change); also tracks the contact's open load."""
@@ -527,7 +657,12 @@ class _Simulation:
 
     def _votes(self, post_id: int, created: datetime, author_id: int, followers: dict) -> list[dict]:
         rng = self.rng
-        wanted = min(int(rng.paretovariate(1.15)) - 1, 400, len(self.members) // 4)
+        # Long-tailed: most items get a few votes, a handful very many; past the cap the count is
+        # spread out rather than piled up on one number.
+        cap = min(400, max(1, int(len(self.members) * 0.6)))
+        wanted = int(rng.paretovariate(1.15)) - 1
+        if wanted > cap:
+            wanted = cap - int(rng.random() ** 2 * cap * 0.6)
         if wanted <= 0:
             return []
         window_end = min(self.anchor, created + timedelta(days=30))
@@ -634,6 +769,9 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
     reset_sequences(Post.__table__, Comment.__table__, TimelineEntry.__table__)
     db.session.commit()
     counts_roadmap = seed_roadmap(anchor, opts.seed)
+    db.session.commit()
+    # The posts went in with bulk inserts, which the dashboard's listeners do not see.
+    pulse_aggregates.rebuild()
     db.session.commit()
     # After a bulk load the planner needs fresh statistics to pick the per-category indexes.
     db.session.execute(sa.text("ANALYZE"))

@@ -18,7 +18,13 @@ pools and title templates), `people`, `posts` (feedback, discussions, trial repo
 
 from __future__ import annotations
 
-from community.demo.corpus.comments import member_comment, official_reply, sample_status_path, status_note
+from community.demo.corpus.comments import (
+    member_comment,
+    official_reply,
+    reassign_reason,
+    sample_status_path,
+    status_note,
+)
 from community.demo.corpus.people import member_people, staff_people
 from community.demo.corpus.posts import discussion_post, feedback_post, trial_report
 from community.demo.corpus.reference import (
@@ -46,6 +52,7 @@ __all__ = [
     "discussion_post",
     "member_comment",
     "official_reply",
+    "reassign_reason",
     "status_note",
     "sample_status_path",
 ]

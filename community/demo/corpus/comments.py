@@ -259,6 +259,15 @@ def status_note(rng: random.Random, status: str) -> str:
     return _fill(rng.choice(_STATUS_NOTES[status]), ctx)
 
 
+_REASSIGN_REASONS = ["这个问题更适合由同事跟进。", "转给负责该车型的同事处理。", "涉及其他模块，转交相关同事。",
+                     "我这边排期已满，请同事协助处理。", "需要硬件同事先排查，转交。"]
+
+
+def reassign_reason(rng: random.Random) -> str:
+    """Why a contact passed an item to a colleague (踢皮球 leaves a reason on the record)."""
+    return rng.choice(_REASSIGN_REASONS)
+
+
 # (path, weight); declined only ever directly follows acknowledged.
 _STATUS_PATHS = {
     "bug": [
