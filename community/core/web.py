@@ -230,7 +230,9 @@ def _security_headers(response):
         headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint not in ("static", "health.healthz") and getattr(current_user, "is_authenticated", False):
+    declared_public = "public" in headers.get("Cache-Control", "")  # the view vouches: the same for everyone
+    if request.endpoint not in ("static", "health.healthz") and not declared_public \
+            and getattr(current_user, "is_authenticated", False):
         # Pages for a signed-in user carry personal data (and on settings, secrets): no shared or disk cache.
         headers["Cache-Control"] = "private, no-store"
     return response

@@ -118,7 +118,8 @@ def parse_option_lines(text) -> list[dict]:
     return options
 
 
-def poll_fields(form: dict) -> dict:
+def poll_fields(form: dict, images: dict[int, str] | None = None) -> dict:
+    """`images`: uploaded pictures by option position (1-based), replacing a typed path."""
     item = product = None
     if str(form.get("item_id") or "").isdigit():
         item = db.session.get(services.RoadmapItem, int(form["item_id"]))
@@ -130,7 +131,17 @@ def poll_fields(form: dict) -> dict:
     return {"question": form.get("question", ""), "description": form.get("description", ""), "item": item,
             "product": product, "kind": form.get("kind") or "choice", "multiple": bool(form.get("multiple")),
             "results": form.get("results") or "after_close", "eligibility": form.get("eligibility") or "everyone",
-            "days": form.get("days"), "options": parse_option_lines(form.get("options"))}
+            "days": form.get("days"), "options": _with_images(parse_option_lines(form.get("options")), images or {})}
+
+
+def _with_images(options: list[dict], images: dict[int, str]) -> list[dict]:
+    for position, url in images.items():
+        if 1 <= position <= len(options):
+            options[position - 1]["image_url"] = url
+        else:
+            raise ValidationFailed(fields={"options": _l("There is an image for option %(position)d, but no such option.",
+                                                         position=position)})
+    return options
 
 
 def product_or_none(slug):

@@ -211,6 +211,21 @@ class PollOption(db.Model):
     price_max: Mapped[int | None] = mapped_column()
 
 
+class RoadmapImage(db.Model):
+    """An image staff uploaded for a poll option (concept A/B, a colour): re-encoded WebP, served
+    from /roadmap/images/<id>; options keep its path in `image_url`."""
+
+    __tablename__ = "roadmap_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
 class Ballot(db.Model):
     """One member's choice in a poll (several rows for multiple choice); changeable until close."""
 

@@ -16,12 +16,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from community.accounts.models import User
 from community.core import clock, events, permissions
 from community.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from community.core.images import clean_image
 from community.core.pagination import Page, paginate
 from community.core.text import clean_text, normalize, render_markdown
 from community.extensions import db
 from community.feedback.models import Post
 from community.roadmap import services
-from community.roadmap.models import POLL_KINDS, POLL_RESULTS, Ballot, Poll, PollOption, RoadmapItem
+from community.roadmap.models import POLL_KINDS, POLL_RESULTS, Ballot, Poll, PollOption, RoadmapImage, RoadmapItem
 
 QUESTION_MIN, QUESTION_MAX = 4, 200
 OPTION_MAX = 120
@@ -136,6 +137,28 @@ def tally(actor, poll: Poll) -> dict | None:
                 median = o.id
                 break
     return {"ballots": ballots, "options": rows, "median_option_id": median}
+
+
+# Option images -------------------------------------------------------------------
+
+IMAGE_MAX_BYTES = 8 * 2**20
+IMAGE_MAX_SIDE = 1200
+
+
+def store_option_image(actor, data: bytes, *, field: str = "options") -> str:
+    """Staff upload an option's picture; returns the same-site path an option's image_url takes."""
+    services.require_roadmap_staff(actor)
+    image = clean_image(data, field=field, max_bytes=IMAGE_MAX_BYTES, max_side=IMAGE_MAX_SIDE)
+    row = RoadmapImage(data=image.data, content_type=image.content_type, width=image.width, height=image.height,
+                       uploaded_by_id=actor.id, created_at=clock.now())
+    db.session.add(row)
+    db.session.flush()
+    return f"/roadmap/images/{row.id}"
+
+
+def option_image(image_id: int) -> tuple[bytes, str] | None:
+    row = db.session.get(RoadmapImage, image_id)
+    return (row.data, row.content_type) if row is not None else None
 
 
 # Writing -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -449,10 +449,33 @@ def new_poll():
                              "kind": "choice", "results": "after_close", "eligibility": "everyone", "days": "7"})
     form = forms.poll_form(request.form)
     with unit_of_work(success=_("The poll is open."), flash_errors=False) as work:
-        poll = polls.create_poll(current_user, **forms.poll_fields(form))
+        images = {position: polls.store_option_image(current_user, data) for position, data in _option_uploads()}
+        poll = polls.create_poll(current_user, **forms.poll_fields(form, images))
     if work.error:
         return _poll_editor(form, work.error)
     return redirect(url_for("roadmap.show_poll", poll_id=poll.id))
+
+
+OPTION_IMAGE_INPUTS = 8
+
+
+def _option_uploads():
+    """(position, bytes) for each option picture the form carries (inputs option_image_1…8)."""
+    for position in range(1, OPTION_IMAGE_INPUTS + 1):
+        upload = request.files.get(f"option_image_{position}")
+        if upload and upload.filename:
+            yield position, upload.read(polls.IMAGE_MAX_BYTES + 1)
+
+
+@bp.get("/roadmap/images/<int:image_id>")
+def option_image(image_id):
+    found = polls.option_image(image_id)
+    if found is None:
+        abort(404)
+    data, content_type = found
+    response = Response(data, mimetype=content_type)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # an upload never changes
+    return response
 
 
 @bp.post("/polls/<int:poll_id>/close")

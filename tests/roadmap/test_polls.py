@@ -1,6 +1,7 @@
 """Co-creation polls: creation rules, eligibility, changing a ballot, closing, results and decisions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -187,3 +188,39 @@ def test_poll_api(app, rw):
                                     "options": [{"label": "A"}, {"label": "B"}]})
     assert created.status_code == 201 and created.get_json()["product"]["slug"] == "es7"
     assert staff.post("/polls", {"question": "哪个？", "options": "A,B"}).status_code == 422
+
+
+def _png(colour, size=(2000, 1000)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_staff_upload_pictures_for_the_options(client, rw):
+    import io
+
+    client.login_as(rw["pm"])
+    ok = client.post_form("/polls/new", {
+        "question": "新车色选哪一个？", "kind": "choice", "days": "7", "item_id": rw["item"].id,
+        "options": "极光绿 | 清新\n星夜黑 | 沉稳",
+        "option_image_1": (io.BytesIO(_png((20, 120, 80))), "green.png"),
+        "option_image_2": (io.BytesIO(_png((10, 10, 20))), "black.png")}, content_type="multipart/form-data")
+    assert ok.status_code == 302, ok.get_data(as_text=True)[:500]
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    paths = sorted(set(re.findall(r'src="(/roadmap/images/\d+)"', page)))
+    assert len(paths) == 2
+    client.login_as(rw["members"][0])
+    image = client.get(paths[0])
+    assert image.status_code == 200 and image.mimetype == "image/webp" and "immutable" in image.headers["Cache-Control"]
+    # A file that is no image, or a picture for a line that does not exist: the form says so, nothing is kept.
+    client.login_as(rw["pm"])
+    for files in ({"option_image_1": (io.BytesIO(b"GIF89a not really"), "x.gif")},
+                  {"option_image_5": (io.BytesIO(_png((1, 2, 3), (40, 40))), "x.png")}):
+        bad = client.post_form("/polls/new", {"question": "内饰选哪个？", "kind": "choice", "days": "7",
+                                              "options": "浅色\n深色", **files}, content_type="multipart/form-data")
+        assert bad.status_code == 422 and "内饰选哪个？" in bad.get_data(as_text=True)
+    assert client.get("/roadmap/images/999999").status_code == 404
