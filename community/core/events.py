@@ -78,6 +78,11 @@ By feedback when a screener holds new content; moderation records a Hold."""
 content_released = domain.signal("content.released")
 """Sender: the held Post or Comment, now approved. actor (the moderator). By moderation."""
 
+database_restored = domain.signal("database.restored")
+"""Sender: the Flask app. manifest (the backup's manifest dict), echo (a print function for the
+command's output). By `flask restore`, after the database was replaced: copies of rows (the
+search index) rebuild themselves from it."""
+
 _QUEUE_KEY = "community.after_commit"
 _MARKS_KEY = "community.after_commit.savepoints"
 _KEYS_KEY = "community.after_commit.keys"

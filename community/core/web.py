@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from community.core import clock, converters, database, health
+from community.core import backup, clock, converters, database, health
 from community.core.database import write_intent
 from community.core.errors import DomainError
 from community.core.text import excerpt, sanitize_html
@@ -282,6 +282,7 @@ def init_app(app: Flask) -> None:
     converters.install(app)  # first: every later route's <int:…> is bounded
     app.register_blueprint(bp)
     health.init_app(app)
+    backup.init_app(app)
     # Before every other check (CSRF reads the form, the API its caller): a body cut off at
     # the limit would fail them with a misleading 400 or 401.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_oversized_requests)

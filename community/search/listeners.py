@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from community.core import clock, events
 from community.extensions import db
 from community.feedback.models import Comment, Post
+from community.search.indexer import get_indexer, rebuild
 from community.search.models import SearchOutbox
 
 
@@ -58,10 +59,17 @@ _SIGNALS = (events.post_created, events.post_edited, events.post_status_changed,
             events.comment_created, events.comment_edited, events.comment_deleted)
 
 
+def _on_restored(app, manifest=None, echo=print, **_kwargs) -> None:
+    """The database was replaced by a backup: the index is a copy of the old rows. Rebuild it."""
+    report = rebuild(get_indexer(app).store)
+    echo(f"Search index rebuilt: {report.documents} documents in {report.seconds:.1f}s.")
+
+
 def install() -> None:
     if getattr(install, "_done", False):
         return
     event.listen(Session, "after_flush", _after_flush)
     for signal in _SIGNALS:
         signal.connect(_on_signal, weak=False)
+    events.database_restored.connect(_on_restored, weak=False)
     install._done = True
