@@ -42,6 +42,9 @@ def load_config(instance_path: Path) -> dict:
         # How long a write waits for another writer (another process holding SQLite's lock)
         # before the request answers 503 "server busy" with Retry-After.
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000)),
+        # PostgreSQL: the same bound for a row lock held elsewhere, and a cap on any statement.
+        "PG_LOCK_TIMEOUT_MS": int(os.environ.get("PG_LOCK_TIMEOUT_MS", 5000)),
+        "PG_STATEMENT_TIMEOUT_MS": int(os.environ.get("PG_STATEMENT_TIMEOUT_MS", 30000)),
         "REDIS_URL": redis_url,
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance_path / "search_index"),
         # Searches running at once per process; more wait up to SEARCH_QUEUE_SECONDS, then 503 search_busy.

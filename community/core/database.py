@@ -115,6 +115,8 @@ def configure_engine(app: Flask, engine) -> None:
         if suspect.is_set() and (conn.info.get(HOLDS_WRITE_LOCK) or not is_sqlite(engine)):
             suspect.clear()
 
+    if engine.dialect.name == "postgresql":
+        _bound_postgresql_waits(app, engine)
     if not is_sqlite(engine):
         return
     busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
@@ -175,6 +177,25 @@ def configure_engine(app: Flask, engine) -> None:
     sa.event.listen(engine, "invalidate", _release_record)
     sa.event.listen(engine, "soft_invalidate", _release_record)
     sa.event.listen(engine, "checkin", _release_record)
+
+
+def _bound_postgresql_waits(app: Flask, engine) -> None:
+    """A row lock held elsewhere waits at most PG_LOCK_TIMEOUT_MS, a statement runs at most
+    PG_STATEMENT_TIMEOUT_MS: then PostgreSQL cancels it (55P03, 57014) and the request answers
+    503 database_busy with Retry-After, instead of hanging a thread (0 turns either off)."""
+    lock_ms = int(app.config.get("PG_LOCK_TIMEOUT_MS", 5000))
+    statement_ms = int(app.config.get("PG_STATEMENT_TIMEOUT_MS", 30000))
+
+    @sa.event.listens_for(engine, "connect")
+    def _set_timeouts(dbapi_conn, _record):
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # session settings, not undone by the first rollback
+        try:
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET lock_timeout = {lock_ms}")
+                cur.execute(f"SET statement_timeout = {statement_ms}")
+        finally:
+            dbapi_conn.autocommit = autocommit
 
 
 def insert_ignore(table):
