@@ -18,7 +18,7 @@ from community.core.errors import NotFound, ValidationFailed
 from community.core.limits import write_limited
 from community.core.pagination import MAX_PER_PAGE
 from community.core.unit_of_work import commit_and_return
-from community.feedback import serializers, services
+from community.feedback import products, serializers, services
 from community.feedback.models import FEEDBACK_TYPES, POST_KINDS
 from community.feedback.workflow import RATING_DIMENSIONS, STATUSES
 from community.routing import services as routing
@@ -346,6 +346,20 @@ def _set_follow(post_id, following: bool):
 on_off_switch("/posts/<int:post_id>/follow", _set_follow, endpoints=("feedback_follow", "feedback_unfollow"),
               summaries=("Follow the item (idempotent)", "Stop following (idempotent)"),
               tags=TAGS, auth=True, parameters=[POST_ID], response=FOLLOW_STATE, errors=(400, 401, 404, 429))
+
+
+def _set_product_follow(slug, following: bool):
+    caller = require_caller()
+    following = products.set_product_follow(caller, services.get_product(slug), following)
+    return commit_and_return({"following": following})
+
+
+on_off_switch("/products/<slug>/follow", _set_product_follow,
+              endpoints=("feedback_follow_product", "feedback_unfollow_product"),
+              summaries=("Follow a product: its announcements reach the caller (idempotent)",
+                         "Stop following a product (idempotent)"),
+              tags=["products"], auth=True, parameters=[openapi.path_param("slug", "Product slug", type_="string")],
+              response=FOLLOW_STATE, errors=(400, 401, 403, 404, 429))
 
 
 # Staff workflow ------------------------------------------------------------------

@@ -208,6 +208,16 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
+class ProductFollow(db.Model):
+    """关注产品: announcements and news about the product reach its followers."""
+
+    __tablename__ = "product_follows"
+
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
 TIMELINE_KINDS = ("created", "routed", "queued", "reassigned", "status", "official_reply", "merged", "reopened", "confirmed",
                   # Written by moderation (lock) and the roadmap (links, shipping) through their own rules.
                   "locked", "unlocked", "roadmap_linked", "roadmap_unlinked", "roadmap_shipped")

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from community.audit.services import record_audit
 from community.core import clock, permissions
+from community.core.database import insert_ignore
 from community.core.errors import NotFound, ValidationFailed
 from community.core.images import clean_image
 from community.core.text import normalize
 from community.extensions import db
-from community.feedback.models import Product
+from community.feedback.models import Product, ProductFollow
 from community.i18n import localized_name
 
 HERO_MAX_BYTES = 8 * 2**20
@@ -104,3 +106,28 @@ def update_profile(actor, product: Product, *, description: str, tagline: str, t
 
 def hero_image(product: Product) -> tuple[bytes, str] | None:
     return (product.hero_image, product.hero_type) if product.hero_image else None
+
+
+# 关注产品 -------------------------------------------------------------------------
+
+def set_product_follow(actor, product: Product, following: bool = True) -> bool:
+    """Idempotent: repeating it (or racing it) changes nothing."""
+    permissions.require_writer(actor)
+    if following:
+        db.session.execute(insert_ignore(ProductFollow).values(product_id=product.id, user_id=actor.id,
+                                                               created_at=clock.now()))
+    else:
+        db.session.execute(sa.delete(ProductFollow).where(ProductFollow.product_id == product.id,
+                                                          ProductFollow.user_id == actor.id))
+    db.session.flush()
+    return following
+
+
+def follows_product(actor, product: Product) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return db.session.get(ProductFollow, (product.id, actor.id)) is not None
+
+
+def product_follower_ids_query(product_id: int):
+    return sa.select(ProductFollow.user_id).where(ProductFollow.product_id == product_id)

@@ -96,7 +96,22 @@ def product(slug):
     prod = services.get_product(slug)
     return _render_list("feedback/product.html", _("No posts about this product yet."), product=prod,
                         product_id=prod.id, specs=product_pages.local_specs(prod), links=product_pages.product_links(prod),
+                        following=product_pages.follows_product(current_user, prod),
                         ratings=services.product_ratings(prod))
+
+
+@bp.post("/p/<slug>/follow")
+@login_required
+@write_limited
+def follow_product(slug):
+    prod = services.get_product(slug)
+    with unit_of_work(catch=()):
+        following = product_pages.set_product_follow(current_user, prod, _on_off(request.form))
+    if _wants_json():
+        return jsonify({"following": following})
+    flash(_("You follow %(name)s: its announcements reach you.", name=prod.local_name) if following
+          else _("You no longer follow %(name)s.", name=prod.local_name), "info")
+    return redirect(url_for("feedback.product", slug=prod.slug))
 
 
 @bp.get("/p/<slug>/hero")

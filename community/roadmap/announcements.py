@@ -14,6 +14,7 @@ from community.core.errors import NotFound, ValidationFailed
 from community.core.text import clean_text, render_markdown
 from community.extensions import db
 from community.feedback.models import Follow, Post
+from community.feedback.products import product_follower_ids_query
 from community.roadmap import services
 from community.roadmap.models import Announcement, RoadmapItem, RoadmapVote
 
@@ -40,10 +41,12 @@ def recent(limit: int = 50) -> list[Announcement]:
 
 
 def product_follower_ids(product_id: int) -> set[int]:
-    """Followers of a product: who follows any visible post about it or supports one of its public roadmap items."""
+    """Who hears about a product: its followers (关注产品), and who follows a visible post about it or
+    supports one of its public roadmap items."""
     posts = sa.select(Post.id).where(Post.product_id == product_id, permissions.public_posts_clause(Post))
     items = sa.select(RoadmapItem.id).where(RoadmapItem.product_id == product_id, RoadmapItem.is_public.is_(True))
     return set(db.session.execute(sa.union(
+        product_follower_ids_query(product_id),
         sa.select(Follow.user_id).where(Follow.post_id.in_(posts)),
         sa.select(RoadmapVote.user_id).where(RoadmapVote.item_id.in_(items)))).scalars())
 

@@ -56,3 +56,26 @@ def test_announcement_form_and_ending(client, rw):
     assert row.product_id == rw["product"].id
     client.post_form(f"/announcements/{row.id}/end")
     assert announcements.active() == []
+
+
+def test_members_follow_a_product_and_hear_its_announcements(client, rw, make):
+    from tests.api.conftest import ApiClient
+
+    fan, quitter, bystander = rw["members"]
+    client.login_as(fan)
+    slug = rw["product"].slug
+    page = client.get(f"/p/{slug}").get_data(as_text=True)
+    assert "关注产品" in page or "Follow this product" in page
+    assert client.post_form(f"/p/{slug}/follow", {"state": "on"}).status_code == 302
+    assert client.post_form(f"/p/{slug}/follow", {"state": "on"}).status_code == 302  # idempotent
+    page = client.get(f"/p/{slug}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page
+    api = ApiClient(client.application, quitter)
+    assert api.put(f"/products/{slug}/follow").get_json() == {"following": True}
+    assert api.delete(f"/products/{slug}/follow").get_json() == {"following": False}
+    assert api.put("/products/nope/follow").status_code == 404
+    announcements.publish(rw["pm"], title="极光 ES7 冬季续航优化已推送", body="OTA v2.4", product=rw["product"], days=3)
+    db.session.commit()
+    told = set(db.session.execute(sa.select(Notification.user_id).where(Notification.kind == "announcement"))
+               .scalars())
+    assert fan.id in told and quitter.id not in told and bystander.id not in told
