@@ -98,3 +98,35 @@ def test_a_backup_taken_during_writes_restores_into_a_new_instance(tmp_path, mig
 
     again = flask(env, "restore", str(tmp_path / "site.backup"))  # the new instance holds data now
     assert again.returncode != 0 and "--yes" in again.stderr
+
+
+@pytest.mark.scaled
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
+def test_postgresql_backup_and_restore_with_pg_dump(tmp_path):
+    from flask_migrate import upgrade
+
+    from tests import databases
+
+    source, target = databases.create_database(), databases.create_database()
+    try:
+        app = build_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=databases.url_of(source))
+        with app.app_context():
+            upgrade()
+            w = factories.world()
+            factories.post(w["member"], w["category"], title="数据库备份里的空调反馈", body="制冷很慢。" * 20)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        env = dict(server_env(tmp_path / "a", tmp_path / "unused.db"), DATABASE_URL=databases.url_of(source))
+        backup = flask(env, "backup", str(tmp_path / "pg.backup"))
+        assert backup.returncode == 0, backup.stderr
+        manifest = json.loads((tmp_path / "pg.backup.manifest.json").read_text())
+        assert manifest["dialect"] == "postgresql" and manifest["counts"]["posts"] == 2
+
+        env_new = dict(server_env(tmp_path / "b", tmp_path / "unused.db"), DATABASE_URL=databases.url_of(target))
+        restore = flask(env_new, "restore", str(tmp_path / "pg.backup"))
+        assert restore.returncode == 0, restore.stderr
+        assert "Search index rebuilt: 2 documents" in restore.stdout  # counts were checked before it
+    finally:
+        databases.drop_database(source)
+        databases.drop_database(target)
