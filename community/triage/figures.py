@@ -173,10 +173,16 @@ def _figures(departments, since, until, product_id, now) -> list[DepartmentFigur
         .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])).group_by(ranked.c.dept)).all()
     for dept_id, median in medians:
         figures[dept_id].median_first_response_seconds = int(round(float(median)))
-    # The backlog is a state, counted now (the current period) or as the period's end allows.
+    # The backlog is a state: open now, or for a past period open at its end (received before it
+    # and handled after it; a reopen in between is not on the row, so it is an estimate).
+    if until is None:
+        open_then = Post.status.in_(OPEN_STATUSES)
+    else:
+        done_at = sa.func.coalesce(Post.resolved_at, Post.closed_at, Post.status_changed_at)
+        open_then = sa.and_(Post.created_at < until, sa.or_(Post.status.in_(OPEN_STATUSES), done_at >= until))
     for dept_id, backlog in db.session.execute(
             sa.select(Post.department_id, sa.func.count())
-            .where(*base, before_end(Post.created_at), Post.status.in_(OPEN_STATUSES)).group_by(Post.department_id)):
+            .where(*base, open_then).group_by(Post.department_id)):
         figures[dept_id].open_backlog = backlog
     for dept_id, resolved in db.session.execute(
             sa.select(Post.department_id, sa.func.count())

@@ -79,3 +79,30 @@ def test_cli_check_reports_drift_and_rebuild_repairs_it(dataset, app):
     result = runner.invoke(args=["pulse", "rebuild"])
     assert result.exit_code == 0 and "items=5" in result.output
     assert runner.invoke(args=["pulse", "check"]).exit_code == 0
+
+
+def test_a_registered_exclusion_keeps_items_out_of_every_public_figure(dataset, client):
+    """How a beta program keeps its private items out: one clause, honoured by buckets and figures."""
+    from community.feedback.models import Post
+    from community.triage import figures
+
+    def beta_private(model):
+        return model.title.not_like("%看板测试的反馈 h%")  # stands in for "not in a private beta"
+
+    figures.register_exclusion(beta_private)
+    try:
+        assert aggregates.check() != []  # the stored aggregates still count h
+        aggregates.rebuild()
+        db.session.commit()
+        assert aggregates.check() == []
+        with clock.frozen(T0):
+            c = services.compute_counters()
+            rows = {r.department_id: r for r in services.scoreboard()}
+        assert c["received_all_time"] == 4 and c["received_today"] == 0
+        assert c["official_replies_today"] == 1  # only a's second reply
+        assert rows[dataset["dept"].id].items == 3
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Post)
+                                  .where(*figures.counted_conditions())).scalar_one() == 4
+    finally:
+        figures._EXCLUSIONS.remove(beta_private)
+        services.forget_cache()

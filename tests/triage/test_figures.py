@@ -56,3 +56,21 @@ def test_median_of_an_even_count_averages_the_middle_two(desk, make):
         feedback.post_official_reply(desk["contact"], posts[1], "三小时")
         cabin = services.department_figures([desk["dept"].id], now=clock.now())[0]
     assert cabin.median_first_response_seconds == 2 * 3600
+
+
+def test_hidden_and_deleted_items_are_not_counted(client, desk, make):
+    from community.moderation import services as moderation
+
+    moderator = make.user("moderator")
+    with clock.frozen(T0) as advance:
+        kept, hidden, deleted = (make.post(desk["member"], desk["category"], title=f"计数用的问题 {n}") for n in range(3))
+        advance(hours=1)
+        moderation.hide_post(moderator, hidden, reason="广告")
+        moderation.delete_post(moderator, deleted, reason="违规")
+        advance(hours=1)
+        feedback.change_status(desk["contact"], kept, "resolved")
+        cabin = services.department_figures([desk["dept"].id], now=clock.now())[0]
+    assert (cabin.items, cabin.open_backlog, cabin.resolved) == (1, 0, 1)
+    db.session.commit()
+    client.login_as(desk["outsider"])
+    assert client.get("/staff/figures?days=3650").status_code == 200
