@@ -181,7 +181,7 @@ def _refuse_oversized_requests():
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
     if len(raw_uri) > current_app.config.get("MAX_URL_BYTES", 32 * 1024):
         abort(414)
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request.max_content_length  # MAX_CONTENT_LENGTH unless this request class says otherwise
     if limit is None or request.method in SAFE_METHODS:
         return
     if request.content_length is not None:
