@@ -60,7 +60,7 @@ MARKER_DEPARTMENT = corpus.DEPARTMENTS[0]["slug"]  # its presence means "already
 KIND_WEIGHTS = (("feedback", 60), ("discussion", 28), ("trial_report", 12))
 TYPE_WEIGHTS = (("bug", 50), ("suggestion", 30), ("complaint", 20))
 # Trial reports (试驾 / 体验报告) are about buying a car, so they live in 购车与交付.
-TRIAL_CATEGORY = "delivery"
+TRIAL_CATEGORY = corpus.TRIAL_REPORT_CATEGORY["slug"]
 # Some boards are busier than others.
 CATEGORY_WEIGHTS = {
     "infotainment": 16, "connectivity": 9, "adas": 13, "chassis": 6, "cabin": 7, "body": 5,
@@ -166,7 +166,7 @@ def _staff_specs(rng: random.Random, n: int) -> list[dict]:
 def _member_specs(rng: random.Random, n: int) -> list[dict]:
     people = [p for p in corpus.member_people(rng, n) if p["username"] != "laowang"]
     # The documented member login, placed first so that it is the most active member.
-    return [{"username": "laowang", "display_name": "老王"}] + people[:n - 1]
+    return [{"username": "laowang", "display_name": "老王", "city": "上海", "car": "es7", "owner": True}] + people[:n - 1]
 
 
 def _user_row(username: str, display_name: str, role: str, title: str, password_hash: str, created_at: datetime) -> dict:
@@ -205,7 +205,7 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
             first_response_hours=dept_spec["first_response_hours"], resolution_days=dept_spec["resolution_days"],
             lead=lead)
     categories = {}
-    for position, cat in enumerate(corpus.CATEGORIES):
+    for position, cat in enumerate([*corpus.CATEGORIES, corpus.TRIAL_REPORT_CATEGORY]):
         categories[cat["slug"]] = routing.create_category(
             SYSTEM, slug=cat["slug"], name=cat["name"], name_en=cat["name_en"], description=cat["description"],
             department=by_slug[cat["department"]], position=position)
@@ -233,6 +233,7 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
     member_ids = dict(db.session.execute(
         sa.select(User.username, User.id).where(User.username.in_([p["username"] for p in member_specs]))).all())
     members = [(member_ids[p["username"]], p["display_name"]) for p in member_specs]
+    personas = {member_ids[p["username"]]: {"city": p["city"], "car": p["car"]} for p in member_specs}
 
     contacts = {}
     for slug, dept in by_slug.items():
@@ -244,11 +245,12 @@ def _build_organisation(opts: SeedOptions, anchor: datetime, password_hash: str)
         "admin": admin,
         "staff": staff_users,
         "members": members,
+        "personas": personas,
         "departments": {slug: {"id": d.id, "name": d.name, "slug": slug,
                                "first_response_hours": d.first_response_hours, "resolution_days": d.resolution_days}
                         for slug, d in by_slug.items()},
         "categories": {slug: {"id": c.id, "slug": slug, "department": corpus_cat["department"]}
-                       for (slug, c), corpus_cat in zip(categories.items(), corpus.CATEGORIES)},
+                       for (slug, c), corpus_cat in zip(categories.items(), [*corpus.CATEGORIES, corpus.TRIAL_REPORT_CATEGORY])},
         "contacts": contacts,
         "products": {slug: p.id for slug, p in products.items()},
     }
@@ -442,10 +444,10 @@ class _Simulation:
 
     def _feedback(self, created: datetime, slug: str, feedback_type: str) -> None:
         rng = self.rng
-        text = corpus.feedback_post(rng, slug, feedback_type)
+        author_id, author_name = self._member()
+        text = corpus.feedback_post(rng, slug, feedback_type, persona=self.org["personas"][author_id])
         category = self.org["categories"][slug]
         dept = self.org["departments"][category["department"]]
-        author_id, author_name = self._member()
         post = self._post_row(kind="feedback", feedback_type=feedback_type, title=text["title"], body=text["body"],
                               author_id=author_id, category=category, created=created,
                               product_id=self.org["products"].get(text["product"]))
@@ -634,7 +636,8 @@ class _Simulation:
         return previous
 
     def _member_comments(self, post_id: int, created: datetime, kind: str, feedback_type, category_slug,
-                         product_slug, author_id: int, followers: dict, *, mean: float) -> list[dict]:
+                         product_slug, author_id: int, followers: dict, *, mean: float,
+                         post_city: str | None = None) -> list[dict]:
         rng = self.rng
         n = min(40, int(rng.expovariate(1 / mean)))
         if n == 0:
@@ -646,7 +649,8 @@ class _Simulation:
         for at in times:
             member_id, _name = self._member(exclude=author_id)
             body = corpus.member_comment(rng, kind, feedback_type, category_slug=category_slug,
-                                         product_slug=product_slug)
+                                         product_slug=product_slug, persona=self.org["personas"][member_id],
+                                         post_city=post_city)
             parent = rng.choice(top_level) if top_level and rng.random() < 0.2 else None
             row = self._comment(post_id, member_id, body, at, parent=parent)
             if parent is None:
@@ -697,8 +701,8 @@ class _Simulation:
         post["hot_score"] = scored.hot_score
 
     def _discussion(self, created: datetime, slug: str) -> None:
-        text = corpus.discussion_post(self.rng, slug)
         author_id, _name = self._member()
+        text = corpus.discussion_post(self.rng, slug, persona=self.org["personas"][author_id])
         post = self._post_row(kind="discussion", title=text["title"], body=text["body"], author_id=author_id,
                               category=self.org["categories"][slug], created=created)
         followers = {author_id: created}
@@ -707,8 +711,8 @@ class _Simulation:
         self._finish(post, comments, followers)
 
     def _trial_report(self, created: datetime, product_slug: str) -> None:
-        report = corpus.trial_report(self.rng, product_slug)
         author_id, _name = self._member()
+        report = corpus.trial_report(self.rng, product_slug, persona=self.org["personas"][author_id])
         post = self._post_row(kind="trial_report", title=report["title"], body=report["body"], author_id=author_id,
                               category=self.org["categories"][TRIAL_CATEGORY], created=created,
                               product_id=self.org["products"][product_slug])
@@ -718,7 +722,7 @@ class _Simulation:
                                        for key, score in report["ratings"].items())
         followers = {author_id: created}
         comments = self._member_comments(post["id"], created, "trial", None, None, product_slug, author_id,
-                                         followers, mean=3.0)
+                                         followers, mean=3.0, post_city=report["city"])
         self._finish(post, comments, followers)
 
 

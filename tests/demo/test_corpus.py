@@ -212,7 +212,7 @@ def test_trial_reports(product_slug):
     titles = set()
     for _ in range(80):
         report = corpus.trial_report(rng, product_slug)
-        assert set(report) == {"title", "body", "version", "pros", "cons", "ratings"}
+        assert set(report) == {"title", "body", "version", "city", "pros", "cons", "ratings"}
         check_title(report["title"])
         titles.add(report["title"])
         check_text(report["body"])
@@ -371,7 +371,7 @@ def test_member_people(n):
     assert all(USERNAME.match(u) for u in usernames), [u for u in usernames if not USERNAME.match(u)][:5]
     assert len({m["display_name"] for m in members}) == n
     for m in members:
-        assert set(m) == {"username", "display_name"}
+        assert set(m) == {"username", "display_name", "city", "car", "owner"}
         check_text(m["display_name"])
         assert 2 <= len(m["display_name"]) <= 24
     assert sum(1 for m in members if HAN.search(m["display_name"])) == n

@@ -54,7 +54,7 @@ def seeded(app):
 
 def test_seed_builds_the_whole_brand(app, seeded):
     assert count(Post) == 200
-    assert count(Department) == 6 and count(Category) == 12
+    assert count(Department) == 6 and count(Category) == 13  # 12 topics and 试驾与体验报告
     roles = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
     assert roles == {"admin": 1, "staff": 11, "moderator": 1, "member": 40}
     kinds = dict(db.session.execute(sa.select(Post.kind, sa.func.count()).group_by(Post.kind)).all())
@@ -263,3 +263,26 @@ def test_seed_fills_the_search_index(app):
     assert "Rebuilding the search index" in output
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     assert index_dir.is_dir() and any(p.is_file() for p in index_dir.rglob("*"))
+
+
+def test_each_member_tells_one_story(app, seeded):
+    """Trial reports sit on their own board; a member writes feedback about one car at most, and
+    a reply that says 同在<city> under a trial report names the city the report was tried in."""
+    from community.routing.models import Category as Cat
+
+    boards = set(db.session.execute(sa.select(Cat.slug).join(Post, Post.category_id == Cat.id)
+                                    .where(Post.kind == "trial_report")).scalars())
+    assert boards == {"test-drive"}
+    cars = db.session.execute(sa.select(Post.author_id, sa.func.count(sa.distinct(Post.product_id)))
+                              .where(Post.kind == "feedback", Post.product_id.is_not(None))
+                              .group_by(Post.author_id)).all()
+    assert cars and max(n for _author, n in cars) == 1
+    from community.demo import corpus
+
+    for _ in range(30):
+        import random
+
+        rng = random.Random(_)
+        text = corpus.member_comment(rng, "trial", product_slug="es7", persona={"city": "成都", "car": "et5"},
+                                     post_city="郑州")
+        assert "同在" not in text or "同在郑州" in text

@@ -35,6 +35,7 @@ from community.demo.corpus.reference import (
     PRODUCTS,
     RATING_DIMENSIONS,
     STATUSES,
+    TRIAL_REPORT_CATEGORY,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "DEPARTMENTS",
     "CATEGORIES",
     "PRODUCTS",
+    "TRIAL_REPORT_CATEGORY",
     "RATING_DIMENSIONS",
     "FEEDBACK_TYPES",
     "STATUSES",

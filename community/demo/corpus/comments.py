@@ -75,13 +75,15 @@ _COMMENT_KIND_ALIASES = {
 
 
 def member_comment(rng: random.Random, post_kind: str, feedback_type: str | None = None,
-                   category_slug: str | None = None, product_slug: str | None = None) -> str:
+                   category_slug: str | None = None, product_slug: str | None = None, *,
+                   persona: dict | None = None, post_city: str | None = None) -> str:
     """A member's reply to a post.
 
     ``post_kind`` is "feedback", "trial" or "discussion" (a few aliases such
     as "trial_report" are accepted; anything else is treated as a discussion).
     ``category_slug`` (optional) makes tips match the post's topic and
-    ``product_slug`` (optional) makes trial-report questions match the car.
+    ``product_slug`` (optional) makes trial-report questions match the car. ``persona`` is the
+    commenter's {"city", "car"}; ``post_city`` is where a trial report was tried (同在 that city).
     """
     kind = _COMMENT_KIND_ALIASES.get(post_kind, "discussion")
     if kind == "feedback":
@@ -90,12 +92,16 @@ def member_comment(rng: random.Random, post_kind: str, feedback_type: str | None
         pool_key = feedback_type if feedback_type in FEEDBACK_TYPES else "bug"
     else:
         pool_key = kind
+    persona = persona or {}
     if pool_key == "trial":
-        # Questions about a report must match the reviewed car.
+        # Questions about a report must match the reviewed car, and 同在 its city.
         product = _PRODUCT_BY_SLUG.get(product_slug) if product_slug else None
+        city = post_city or persona.get("city")
     else:
-        product = rng.choice(PRODUCTS)  # the commenter's own car
-    ctx = _context(rng, product)
+        drawn = rng.choice(PRODUCTS)
+        product = _PRODUCT_BY_SLUG[persona["car"]] if persona.get("car") else drawn  # the commenter's own car
+        city = persona.get("city")
+    ctx = _context(rng, product, city=city)
     ctx["freq"] = rng.choice(_COMMENT_FREQ)
     ctx["month"] = rng.randint(1, 12)
     cat = _CAT.get(category_slug) if category_slug else None

@@ -149,11 +149,13 @@ def member_people(rng: random.Random, n: int = 300) -> list[dict]:
     used_usernames: set[str] = set()
     shorts = [(_PRODUCT_EXTRA[p["slug"]]["short"], p["slug"]) for p in PRODUCTS]
     for idx in range(n):
+        city = car = None  # what the nickname says, if anything
         for attempt in range(12):
+            city = car = None
             style = rng.random()
             if style < 0.2:
                 (m, m_py), (nick, nick_py) = rng.choice(shorts), rng.choice(_MEMBER_NICKS)
-                display, base = f"极光{m}车主_{nick}", f"{nick_py}_{m_py}"
+                display, base, car = f"极光{m}车主_{nick}", f"{nick_py}_{m_py}", m_py
             elif style < 0.45:
                 (city, c_py), (role, r_py) = rng.choice(_CITIES), rng.choice(_MEMBER_ROLES)
                 display, base = city + role, f"{c_py}_{r_py}"
@@ -167,7 +169,7 @@ def member_people(rng: random.Random, n: int = 300) -> list[dict]:
                 display, base = adj + noun, f"{a_py}_{n_py}"
             elif style < 0.88:
                 (city, c_py), (m, m_py) = rng.choice(_CITIES), rng.choice(shorts)
-                display, base = f"{city}{m}车主", f"{m_py}_{c_py}"
+                display, base, car = f"{city}{m}车主", f"{m_py}_{c_py}", m_py
             else:
                 display, base = _chinese_name(rng)
             if display not in used_names:
@@ -183,5 +185,10 @@ def member_people(rng: random.Random, n: int = 300) -> list[dict]:
         while username in used_usernames:
             username = f"{base}{rng.randint(1, 99999)}"
         used_usernames.add(username)
-        people.append({"username": username, "display_name": display})
+        # One story per member: a home city and one car (owned, or for about a third the one they are
+        # choosing), both as the nickname says when it says so; posts and replies are written from them.
+        city = city or rng.choice(_CITIES)[0]
+        owner = car is not None or rng.random() < 0.65
+        car = car or rng.choice(shorts)[1]
+        people.append({"username": username, "display_name": display, "city": city, "car": car, "owner": owner})
     return people

@@ -1019,8 +1019,9 @@ def _km_text(km: int) -> str:
     return f"{km} 公里"
 
 
-def _context(rng: random.Random, product: dict | None, category_slug: str | None = None) -> dict:
-    """Build the placeholder values shared by every template of one post."""
+def _context(rng: random.Random, product: dict | None, category_slug: str | None = None,
+             city: str | None = None) -> dict:
+    """Build the placeholder values shared by every template of one post (`city`: the writer's own)."""
     if product is not None:
         extra = _PRODUCT_EXTRA[product["slug"]]
         model, short, price = product["name"], extra["short"], extra["price"]
@@ -1028,9 +1029,10 @@ def _context(rng: random.Random, product: dict | None, category_slug: str | None
     else:
         model, short, price, trim = "极光", "极光", "30", "长续航版"
     months = rng.randint(1, 30)
-    city = rng.choice(_CITY_NAMES)
+    drawn = rng.choice(_CITY_NAMES)
     if category_slug == "battery" and rng.random() < 0.6:
-        city = rng.choice(_COLD_CITIES)
+        drawn = rng.choice(_COLD_CITIES)
+    city = city or drawn
     return {
         "model": model,
         "m": short,

@@ -39,11 +39,20 @@ from community.demo.corpus.reference import _PRODUCT_BY_SLUG, _PRODUCT_EXTRA, RA
 # Feedback posts
 # ---------------------------------------------------------------------------
 
-def feedback_post(rng: random.Random, category_slug: str, feedback_type: str) -> dict:
-    """A bug report, suggestion or complaint that fits the category's topic."""
-    cat = _category(category_slug)
+def _persona_product(rng: random.Random, category_slug: str, persona: dict | None) -> dict | None:
+    """The car a post is about: the writer's own when the topic is about a car and they have one."""
     product = _product_for(rng, category_slug)
-    ctx = _context(rng, product, category_slug)
+    if product is not None and persona and persona.get("car"):
+        return _PRODUCT_BY_SLUG[persona["car"]]
+    return product
+
+
+def feedback_post(rng: random.Random, category_slug: str, feedback_type: str, *, persona: dict | None = None) -> dict:
+    """A bug report, suggestion or complaint that fits the category's topic (`persona`: the writer's
+    {"city", "car"}, so a member never writes from three cities about three cars)."""
+    cat = _category(category_slug)
+    product = _persona_product(rng, category_slug, persona)
+    ctx = _context(rng, product, category_slug, city=(persona or {}).get("city"))
     if feedback_type == "bug":
         title, body = _bug(rng, cat, product, ctx)
     elif feedback_type == "suggestion":
@@ -265,11 +274,11 @@ _Q_CONTEXT = [
 _TOPIC_LIKES = ["座椅通风", "车机的流畅度", "领航辅助", "手机钥匙", "后排空间", "静谧性"]
 
 
-def discussion_post(rng: random.Random, category_slug: str) -> dict:
+def discussion_post(rng: random.Random, category_slug: str, *, persona: dict | None = None) -> dict:
     """A free-form discussion thread (question or experience sharing)."""
     cat = _category(category_slug)
-    product = _product_for(rng, category_slug)
-    ctx = _context(rng, product, category_slug)
+    product = _persona_product(rng, category_slug, persona)
+    ctx = _context(rng, product, category_slug, city=(persona or {}).get("city"))
     ctx["topic"] = cat["topic"]
     ctx["topic_like"] = rng.choice(_TOPIC_LIKES)
     if rng.random() < 0.2:
@@ -415,14 +424,15 @@ _COLORS = ["星河灰", "极光绿", "冰川白", "曜石黑", "暮光紫", "深
 _CONNECT_MIXED = ["不过", "但是", "美中不足的是", "唯一的遗憾是"]
 
 
-def trial_report(rng: random.Random, product_slug: str) -> dict:
-    """A test-drive report with coherent ratings, pros and cons."""
+def trial_report(rng: random.Random, product_slug: str, *, persona: dict | None = None) -> dict:
+    """A test-drive report with coherent ratings, pros and cons; `city` in the result is where it was
+    tried (the writer's city), so replies can say 同在 that city."""
     try:
         product = _PRODUCT_BY_SLUG[product_slug]
     except KeyError:
         raise ValueError(f"unknown product slug: {product_slug!r}") from None
     extra = _PRODUCT_EXTRA[product_slug]
-    ctx = _context(rng, product)
+    ctx = _context(rng, product, city=(persona or {}).get("city"))
     ctx.update(
         kind=extra["kind"], usage=rng.choice(_USAGES), duration=rng.choice(_DURATIONS),
         route=rng.choice(_ROUTES), family=rng.choice(_FAMILIES), persona=rng.choice(_PERSONAS),
@@ -475,6 +485,7 @@ def trial_report(rng: random.Random, product_slug: str) -> dict:
         "title": title,
         "body": "\n\n".join(paragraphs),
         "version": ctx["trim"],
+        "city": ctx["city"],
         "pros": "\n".join(pros),
         "cons": "\n".join(cons),
         "ratings": ratings,

@@ -70,6 +70,11 @@ CATEGORIES = [
      "department": "digital"},
 ]
 
+# Trial reports get their own board (not 购车与交付): members read them before they buy.
+TRIAL_REPORT_CATEGORY = {"slug": "test-drive", "name": "试驾与体验报告", "name_en": "Test Drives & Reviews",
+                         "description": "试驾和用车体验报告：评分、优点、不足，写给还在选车的朋友。",
+                         "department": "service"}
+
 # The one place for product facts: the product pages (tagline, specs) and the text generator
 # (trims, seats, range) both read them, so a post never contradicts the page.
 PRODUCTS = [
