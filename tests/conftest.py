@@ -15,6 +15,7 @@ from community.core import page_cache
 from community.core.database import write_intent
 from community.extensions import db
 from community.feedback import queries as feedback_queries
+from community.pulse import services as pulse_services
 from tests import databases
 
 # `TEST_DATABASE=postgresql` runs the tests that use the `app` fixture on a real PostgreSQL
@@ -174,6 +175,7 @@ def app(tmp_path, database_uri):
     # for every test (emptied in between): what one test cached must not answer the next.
     page_cache.clear()
     feedback_queries.forget_cached_pins()
+    pulse_services.forget_cache()
 
 
 @pytest.fixture

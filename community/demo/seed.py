@@ -35,6 +35,7 @@ from community.core.database import reset_sequences
 from community.core.permissions import SYSTEM
 from community.core.text import render_markdown
 from community.demo import corpus, heroes
+from community.demo.housekeeping import seed_staff_work
 from community.demo.roadmap import seed_roadmap
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, Product, TimelineEntry, TrialRating, TrialReport, Vote
@@ -773,6 +774,8 @@ def seed_demo(opts: SeedOptions, *, now: datetime, echo: Callable[[str], None] =
     reset_sequences(Post.__table__, Comment.__table__, TimelineEntry.__table__)
     db.session.commit()
     counts_roadmap = seed_roadmap(anchor, opts.seed)
+    db.session.commit()
+    counts_roadmap.update(seed_staff_work(anchor, opts.seed))
     db.session.commit()
     # The posts went in with bulk inserts, which the dashboard's listeners do not see.
     pulse_aggregates.rebuild()

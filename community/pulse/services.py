@@ -37,14 +37,15 @@ _cache_lock = threading.Lock()
 
 def _cached(key, ttl: float, compute):
     key = (current_app.config.get("SQLALCHEMY_DATABASE_URI"), *key)
-    now = time.monotonic()
+    now, wall = time.monotonic(), clock.now()
     with _cache_lock:
         hit = _cache.get(key)
-        if hit is not None and now - hit[0] < ttl:
-            return hit[1]
+        # Fresh on both clocks: a value computed for another "now" (a frozen clock) is not this one.
+        if hit is not None and now - hit[0] < ttl and abs((wall - hit[1]).total_seconds()) < ttl:
+            return hit[2]
     value = compute()
     with _cache_lock:
-        _cache[key] = (now, value)
+        _cache[key] = (now, wall, value)
     return value
 
 

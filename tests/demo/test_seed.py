@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from community.accounts.models import User
+from community.core import clock
 from community.extensions import db
 from community.feedback.models import Comment, Follow, Post, TimelineEntry, TrialRating, TrialReport, Vote
 from community.feedback.workflow import OPEN_STATUSES, can_transition
@@ -286,3 +287,30 @@ def test_each_member_tells_one_story(app, seeded):
         text = corpus.member_comment(rng, "trial", product_slug="es7", persona={"city": "成都", "car": "et5"},
                                      post_city="郑州")
         assert "同在" not in text or "同在郑州" in text
+
+
+def test_staff_have_already_kept_house(app, seeded):
+    """A seeded word list and merged duplicates, both in the audit log as staff actions."""
+    from community.audit.models import AuditEntry
+    from community.moderation.models import SensitiveWord
+
+    assert count(SensitiveWord) == 6
+    actions = dict(db.session.execute(sa.select(AuditEntry.action, sa.func.count()).group_by(AuditEntry.action)).all())
+    assert actions.get("word.add") == 6
+    merged = db.session.execute(sa.select(sa.func.count()).select_from(Post)
+                                .where(Post.merged_into_id.is_not(None))).scalar_one()
+    assert actions.get("triage.merge", 0) >= merged
+
+
+def test_staff_merge_most_open_duplicates_and_leave_a_few(app, make):
+    from community.demo.housekeeping import seed_staff_work
+
+    w = make.world()
+    make.user("admin")
+    groups = [[make.post(w["member"], w["category"], title=f"无线 CarPlay 第{g}种断连") for _ in range(2)]
+              for g in range(12)]
+    db.session.commit()
+    counts = seed_staff_work(clock.now(), 7)
+    db.session.commit()
+    merged_groups = sum(1 for first, second in groups if second.merged_into_id == first.id)
+    assert counts["merged"] == merged_groups and 4 <= merged_groups <= 11  # most, not all
