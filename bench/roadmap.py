@@ -93,6 +93,7 @@ def fan_out(instance: Path, interested: int) -> dict:
     from community import create_app
     from community.accounts.models import User
     from community.core.database import write_intent
+    from community.core.permissions import SYSTEM
     from community.extensions import db
     from community.feedback.models import Follow, Post, Vote
     from community.notifications.models import Notification
@@ -106,8 +107,8 @@ def fan_out(instance: Path, interested: int) -> dict:
     with app.app_context(), app.test_request_context():
         write_intent.set(True)
         pm = db.session.execute(sa.select(User).where(User.username == "pm")).scalar_one()
-        dept = routing.create_department(None, slug="cabin", name="车机软件部")
-        cat = routing.create_category(None, slug="ota", name="车机与OTA", department=dept)
+        dept = routing.create_department(SYSTEM, slug="cabin", name="车机软件部")
+        cat = routing.create_category(SYSTEM, slug="ota", name="车机与OTA", department=dept)
         members = list(db.session.execute(sa.select(User.id).where(User.role == "member").order_by(User.id)
                                           .limit(interested)).scalars())
         if len(members) < interested:
