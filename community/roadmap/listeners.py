@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from community.core import events
+from community.core import events, page_cache
 from community.extensions import db
 from community.moderation.services import HeldKind, register_held_kind
 from community.notifications.kinds import Kind, register
@@ -70,6 +70,7 @@ def on_demand_changed(item_id, **_):
                                              "linked_count": row.linked_count}, room="public")
 
     realtime.run_after_commit(job, key=f"roadmap.demand:{item_id}")
+    events.after_commit(page_cache.clear, key="page_cache.clear")  # votes are plain SQL: no flush sees them
 
 
 def _comment_link(comment: RoadmapComment) -> tuple[str, str]:

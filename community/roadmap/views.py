@@ -13,6 +13,7 @@ from community.core import clock, permissions
 from community.core.errors import NotFound, ValidationFailed
 from community.core.forms import render_form
 from community.core.limits import write_limited
+from community.core.page_cache import anonymous_page_cache
 from community.core.pagination import clamp_page
 from community.core.unit_of_work import flash_error, unit_of_work
 from community.core.urls import safe_next
@@ -59,6 +60,7 @@ def _wants_json() -> bool:
 # Public pages --------------------------------------------------------------------
 
 @bp.get("/roadmap")
+@anonymous_page_cache
 def board():
     f = _filters()
     product_id = f["product"].id if f["product"] else None
@@ -74,6 +76,7 @@ def board():
 
 
 @bp.get("/roadmap/list")
+@anonymous_page_cache
 def item_list():
     f = _filters()
     sort = request.args.get("sort", "demand")
@@ -113,6 +116,7 @@ def _item_context(item: RoadmapItem, **extra) -> dict:
 
 
 @bp.get("/roadmap/<int:item_id>")
+@anonymous_page_cache
 def show_item(item_id):
     item = services.get_item(current_user, item_id)
     return render_template("roadmap/item.html", **_item_context(item))

@@ -327,3 +327,17 @@ def test_a_rejected_roadmap_comment_is_deleted(client, rw, make):
     assert client.post_form(f"/staff/held/{hold.id}/reject", {"reason": "广告"}).status_code == 302
     assert services.list_comments(rw["members"][1], rw["item"]) == []  # not even its author sees it now
     assert "代刷好评服务" in client.get("/staff/held?status=rejected").get_data(as_text=True)  # moderators may
+
+
+def test_visitors_board_is_cached_until_a_vote_or_an_edit(app, client, rw):
+    app.config["ANON_PAGE_CACHE_SECONDS"] = 60
+    item = rw["item"]
+    assert "需求热度 0" in client.get("/roadmap").get_data(as_text=True)
+    services.set_vote(rw["members"][0], item, True)  # plain SQL: the demand listener clears the cache
+    db.session.commit()
+    assert "需求热度 1" in client.get("/roadmap").get_data(as_text=True)
+    assert "需求热度 1" in client.get(f"/roadmap/{item.id}").get_data(as_text=True)
+    services.edit_item(rw["pm"], item, title="车机支持无线 CarPlay 和 Android Auto", description="",
+                       product=rw["product"], area="cabin", target_quarter="2027 Q1")
+    db.session.commit()
+    assert "Android Auto" in client.get("/roadmap").get_data(as_text=True)
