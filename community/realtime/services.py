@@ -126,12 +126,15 @@ def drain(timeout: float = 5.0) -> bool:
 # Public live counters (for the public dashboard) --------------------------------------
 
 _counters_pending = threading.Event()
+_counters_lock = threading.Lock()
 
 
 def refresh_public_counters_after_commit() -> None:
-    """Coalesced: a burst of new posts recounts once, on the dispatcher, with its own connection."""
-    if _counters_pending.is_set():
-        return
+    """Coalesced: a burst of new posts recounts once, on the dispatcher, with its own connection.
+
+    The "already queued" check runs after the commit, and the job clears the flag before it reads:
+    a commit that skips queuing always has a recount that starts after it (checked before the
+    commit, a recount already reading could miss this commit and push stale numbers last)."""
     app = current_app._get_current_object()
 
     def job():
@@ -141,10 +144,13 @@ def refresh_public_counters_after_commit() -> None:
         emit("counters", counters, room="public")
 
     def queue_job():
-        _counters_pending.set()
+        with _counters_lock:
+            if _counters_pending.is_set():
+                return
+            _counters_pending.set()
         dispatcher.submit(job)
 
-    after_commit(queue_job)
+    after_commit(queue_job, key="realtime.public_counters")
 
 
 def public_counters() -> dict:
